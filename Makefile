@@ -1,0 +1,59 @@
+# Health Data Science course: every command a reader, author or instructor needs.
+# `make help` lists them. Each target sets up what it needs first (a .venv with
+# the pinned packages, node_modules for the Node tools) and skips that step
+# when nothing changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup serve build test bench notebooks clean-notebooks linkcheck fork new-notebook clean
+
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt notebooks/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt -r notebooks/requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(VENV)/.installed node_modules/.installed ## Install everything (idempotent)
+
+serve: $(VENV)/.installed ## Serve the site on http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+
+build: $(VENV)/.installed ## Build the site into site/ (strict)
+	$(BIN)/mkdocs build --strict
+
+test: setup ## Run the whole test suite
+	$(PY) -m pytest
+
+bench: setup ## Measure build time, page weight and notebook run time
+	$(PY) scripts/bench.py
+
+notebooks: $(VENV)/.installed ## Re-execute notebooks in place and clean them (NB=notebooks/x.ipynb for one)
+	$(PY) scripts/run_notebooks.py $(NB)
+
+clean-notebooks: $(VENV)/.installed ## Strip account metadata and volatile fields from notebooks
+	$(PY) scripts/clean_notebooks.py
+
+linkcheck: $(VENV)/.installed ## Check every external link of the built site (needs the internet)
+	$(PY) scripts/linkcheck.py
+
+fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
+	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")
+
+new-notebook: $(VENV)/.installed ## Start a notebook: make new-notebook NAME=my-topic [TITLE="My topic"]
+	$(PY) scripts/new_notebook.py "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
+
+clean: ## Remove build output and caches (keeps .venv and node_modules)
+	rm -rf site build .cache .pytest_cache

@@ -1,0 +1,108 @@
+"""The course's repository setting and every link derived from it.
+
+The course's GitHub repository and branch are written once, in mkdocs.yml
+(`repo_url` and `extra.course.branch`). Everything that names them (badges,
+launch links, edit links, `site_url`) is computed here, so the MkDocs hooks,
+the scripts in scripts/ and the tests all agree.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS_YML = ROOT / "mkdocs.yml"
+
+# GitHub's rules: owner 1-39 characters of letters, digits and single hyphens;
+# repository name of letters, digits, '.', '_' and '-', not '.' or '..'.
+OWNER_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+NAME_RE = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+REPO_URL_LINE = re.compile(r"^repo_url:\s*(\S+)\s*$", re.M)
+BRANCH_LINE = re.compile(r"^(\s+)branch:\s*(\S+)\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A GitHub repository and branch, as `owner/name` and `branch`."""
+
+    slug: str
+    branch: str
+
+    @property
+    def owner(self) -> str:
+        return self.slug.split("/")[0]
+
+    @property
+    def name(self) -> str:
+        return self.slug.split("/")[1]
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.slug}"
+
+    @property
+    def pages_url(self) -> str:
+        """Where GitHub Pages publishes the repository's site."""
+        owner = self.owner.lower()
+        if self.name.lower() == f"{owner}.github.io":
+            return f"https://{owner}.github.io/"
+        return f"https://{owner}.github.io/{self.name}/"
+
+
+def invalid_slug_reason(slug: str) -> str | None:
+    """Why `slug` is not a GitHub `owner/name`, or None when it is one."""
+    parts = slug.split("/")
+    if not slug:
+        return "it is empty; expected owner/name"
+    if len(parts) != 2:
+        return f"{slug!r} is not of the form owner/name"
+    owner, name = parts
+    if not OWNER_RE.match(owner):
+        return f"{owner!r} is not a valid GitHub owner name"
+    if not NAME_RE.match(name) or name in {".", ".."}:
+        return f"{name!r} is not a valid GitHub repository name"
+    return None
+
+
+def invalid_branch_reason(branch: str) -> str | None:
+    """Why `branch` is not a usable git branch name, or None when it is one."""
+    if not branch:
+        return "it is empty"
+    bad = (
+        branch.startswith(("-", "/", "."))
+        or branch.endswith(("/", ".", ".lock"))
+        or ".." in branch
+        or "//" in branch
+        or "@{" in branch
+        or re.search(r"[\x00-\x20~^:?*\[\\\x7f]", branch)
+    )
+    return f"{branch!r} is not a valid git branch name" if bad else None
+
+
+def slug_from_repo_url(repo_url: str) -> str:
+    match = re.match(r"^https://github\.com/([^/]+/[^/]+?)/?$", repo_url or "")
+    if not match:
+        raise ValueError(
+            f"mkdocs.yml: repo_url {repo_url!r} must look like https://github.com/owner/name"
+        )
+    return match.group(1)
+
+
+def configured_repository(mkdocs_yml: Path = MKDOCS_YML) -> Repository:
+    """The repository and branch written in mkdocs.yml."""
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    url = REPO_URL_LINE.search(text)
+    branch = BRANCH_LINE.search(text)
+    if not url or not branch:
+        raise ValueError(f"{mkdocs_yml}: needs a `repo_url:` line and an `extra.course.branch:` line")
+    return Repository(slug_from_repo_url(url.group(1)), branch.group(2).strip("'\""))
+
+
+def repository_being_built(configured: Repository, environ=os.environ) -> Repository:
+    """The repository links should name: in GitHub Actions, the one being built."""
+    if environ.get("GITHUB_ACTIONS") != "true" or not environ.get("GITHUB_REPOSITORY"):
+        return configured
+    branch = environ.get("GITHUB_HEAD_REF") or environ.get("GITHUB_REF_NAME") or configured.branch
+    return Repository(environ["GITHUB_REPOSITORY"], branch)
