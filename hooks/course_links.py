@@ -106,3 +106,16 @@ def repository_being_built(configured: Repository, environ=os.environ) -> Reposi
         return configured
     branch = environ.get("GITHUB_HEAD_REF") or environ.get("GITHUB_REF_NAME") or configured.branch
     return Repository(environ["GITHUB_REPOSITORY"], branch)
+
+
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+
+def colab_url(repository: Repository, notebook: str) -> str:
+    """Colab's launch URL for `notebook` (a path in the repository, e.g. notebooks/x.ipynb)."""
+    return f"https://colab.research.google.com/github/{repository.slug}/blob/{repository.branch}/{notebook}"
+
+
+def colab_badge_markdown(repository: Repository, notebook: str) -> str:
+    """The standard Open-in-Colab badge, the first cell of every notebook."""
+    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(repository, notebook)})"

@@ -1,0 +1,73 @@
+"""Re-execute the course's notebooks in place, then clean them.
+
+Each notebook runs top to bottom in a fresh kernel from the notebooks/ folder
+(as in Colab, where nothing is installed first). Progress is printed per
+cell. A notebook whose cell fails is left untouched on disk, and the error
+names the notebook and the cell.
+
+    python scripts/run_notebooks.py [NOTEBOOK ...]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from clean_notebooks import clean, course_notebooks
+
+TIMEOUT_PER_CELL = 120
+
+
+class ProgressClient(NotebookClient):
+    """A NotebookClient that prints one line per cell as it runs."""
+
+    def __init__(self, nb, label, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.label = label
+        self.code_cells = sum(c.cell_type == "code" for c in nb.cells)
+        self.done = 0
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        if cell.cell_type == "code":
+            self.done += 1
+            print(f"  {self.label}: cell {cell_index} ({self.done}/{self.code_cells})", flush=True)
+        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+
+
+def execute(path: Path) -> float:
+    """Run `path` in place; returns the seconds it took. Raises SystemExit naming the cell on failure."""
+    nb = nbformat.read(path, as_version=4)
+    client = ProgressClient(nb, path.name, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise SystemExit(f"{path}: cell {client.done} of {client.code_cells} code cells failed; "
+                         f"the notebook was not changed.\n{error}") from None
+    seconds = time.perf_counter() - start
+    nbformat.write(nb, path)
+    clean([path])
+    return seconds
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    paths = args.notebooks or course_notebooks()
+    for number, path in enumerate(paths, 1):
+        if not path.is_file():
+            raise SystemExit(f"{path}: no such notebook")
+        print(f"[{number}/{len(paths)}] {path}", flush=True)
+        print(f"  done in {execute(path):.1f} s, cleaned", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
