@@ -1,0 +1,1 @@
+"""Placeholder: the notebook pages' launch bar (being written)."""

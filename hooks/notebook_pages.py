@@ -1,0 +1,1 @@
+"""Placeholder: notebook page styles and search (being written)."""
