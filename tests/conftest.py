@@ -38,9 +38,10 @@ def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def site_build(tmp_path_factory, worker_id) -> dict:
+def site_build(tmp_path_factory, request) -> dict:
     """The one strict build of this test run: {'site': Path, 'returncode', 'log'}."""
-    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    under_xdist = hasattr(request.config, "workerinput")
+    shared = tmp_path_factory.getbasetemp().parent if under_xdist else tmp_path_factory.getbasetemp()
     record = shared / "site-build.json"
     with FileLock(str(record) + ".lock"):
         if not record.exists():
