@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench notebooks clean-notebooks linkcheck fork new-notebook clean
+.PHONY: help setup serve build test bench notebooks clean-notebooks leaks linkcheck fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ notebooks: $(VENV)/.installed ## Re-execute notebooks in place and clean them (N
 
 clean-notebooks: $(VENV)/.installed ## Strip account metadata and volatile fields from notebooks
 	$(PY) scripts/clean_notebooks.py
+
+leaks: $(VENV)/.installed ## Run the leak guards (notebook metadata, secrets, patient-like data) on every file
+	$(BIN)/pre-commit run --all-files
 
 linkcheck: $(VENV)/.installed ## Check every external link of the built site (needs the internet)
 	$(PY) scripts/linkcheck.py

@@ -38,13 +38,22 @@ def course_notebooks() -> list[Path]:
 
 
 def check(paths: list[Path]) -> subprocess.CompletedProcess:
-    """nb-clean's verdict on `paths`: returncode 0 when all are clean; stdout names each dirty field."""
-    return subprocess.run([nb_clean(), "check", *NB_CLEAN_OPTIONS, *map(str, paths)],
-                          capture_output=True, text=True)
+    """nb-clean's verdict on `paths`: returncode 0 when all are clean, 1 when dirty (stdout names
+    each notebook, cell and field), other codes when a notebook cannot be read (stderr names it)."""
+    args = [nb_clean(), "check", *NB_CLEAN_OPTIONS, *map(str, paths)]
+    if not paths:  # nb-clean with no path would read a notebook from standard input
+        return subprocess.CompletedProcess(args, 0, "", "")
+    return subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
 
 def clean(paths: list[Path]) -> None:
-    subprocess.run([nb_clean(), "clean", *NB_CLEAN_OPTIONS, *map(str, paths)], check=True)
+    """Clean `paths` in place. A notebook nb-clean cannot read is left as it was: SystemExit names it."""
+    if not paths:
+        return
+    result = subprocess.run([nb_clean(), "clean", *NB_CLEAN_OPTIONS, *map(str, paths)],
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise SystemExit(f"nb-clean could not clean every notebook:\n{result.stderr.strip()}")
 
 
 def main(argv=None) -> int:
@@ -53,10 +62,18 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
     paths = args.notebooks or course_notebooks()
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"no such notebook: {', '.join(missing)}")
     if args.check:
         result = check(paths)
         print(result.stdout + result.stderr, end="")
-        print("clean" if result.returncode == 0 else "dirty: run `make clean-notebooks`")
+        if result.returncode == 0:
+            print(f"clean: {len(paths)} notebook(s) carry no account metadata or volatile fields")
+        elif result.returncode == 1:
+            print("dirty: run `make clean-notebooks` (or `python scripts/clean_notebooks.py NOTEBOOK`)")
+        else:
+            print("error: a notebook could not be read (see above); nothing was changed")
         return result.returncode
     before = {p: p.read_bytes() for p in paths}
     clean(paths)

@@ -1,0 +1,441 @@
+"""Leak guards: no Colab account metadata, no secrets, no patient-like data.
+
+Each guard is run on the repository as it is (it must pass) and on a
+temporary copy with a planted leak (it must fail, naming the file and the
+place). The real tree is never modified.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+import clean_notebooks
+import scan_identifiers
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SCANNER = ROOT / "scripts" / "scan_identifiers.py"
+NOTEBOOK_PLUGIN = "scripts/detect_secrets_notebooks.py"
+
+# Planted values (never real): detect-secrets must not report this test file itself.
+AWS_KEY_ID = "AKIAZQ3XK7LUPT5RBW2M"  # pragma: allowlist secret
+AWS_SECRET = "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"  # pragma: allowlist secret
+NOTEBOOK_PASSWORD = "Tr0ub4dor-and-3-horses"  # pragma: allowlist secret
+COLAB_USER = {"displayName": "Maria Example", "userId": "06366185027922693499"}
+
+
+def tool(name: str) -> str:
+    """A pinned tool from the course's environment; a missing tool fails the test (never skips it)."""
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"{name} is not installed beside {sys.executable}: run `make setup` "
+                    "(it is pinned in requirements.txt)", pytrace=False)
+    return str(path)
+
+
+def repository_files() -> list[str]:
+    """Tracked files and new files not ignored by git: what a commit could contain."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return sorted(name for name in listed.split("\0") if name and (ROOT / name).is_file())
+
+
+def copy_repository(target: Path) -> Path:
+    for name in repository_files():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    return target
+
+
+def a_course_notebook() -> Path:
+    notebooks = clean_notebooks.course_notebooks()
+    assert notebooks, "notebooks/ holds no notebook"
+    return notebooks[0]
+
+
+def notebook_copy(tmp_path: Path, name: str = "copy.ipynb", synthetic: bool = False) -> tuple[Path, dict]:
+    """A copy of a course notebook with one code cell that has an output; its synthetic tag as asked."""
+    nb = nbformat.read(a_course_notebook(), as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if scan_identifiers.SYNTHETIC_TAG in tags:
+            cell.metadata["tags"] = [t for t in tags if t != scan_identifiers.SYNTHETIC_TAG]
+    if synthetic:
+        declaration = nbformat.v4.new_markdown_cell("All data in this notebook are synthetic.")
+        declaration.metadata["tags"] = [scan_identifiers.SYNTHETIC_TAG]
+        nb.cells.insert(0, declaration)
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path, nb
+
+
+def add_code_cell(path: Path, source: str, output_text: str = "", **output) -> int:
+    """Append a code cell (with a stdout output or the given one) to the notebook at `path`; its index."""
+    nb = nbformat.read(path, as_version=4)
+    outputs = []
+    if output_text:
+        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=output_text))
+    if output:
+        outputs.append(nbformat.v4.new_output(**output))
+    nb.cells.append(nbformat.v4.new_code_cell(source, execution_count=7, outputs=outputs))
+    nbformat.write(nb, path)
+    return len(nb.cells) - 1
+
+
+# --- 1. notebook hygiene: nb-clean ---------------------------------------------------------
+
+def test_committed_notebooks_carry_no_account_metadata():
+    tool("nb-clean")
+    notebooks = clean_notebooks.course_notebooks()
+    assert notebooks, "notebooks/ holds no notebook"
+    result = clean_notebooks.check(notebooks)
+    assert result.returncode == 0, (
+        "notebooks carry account metadata or volatile fields; run `make clean-notebooks`:\n"
+        + result.stdout + result.stderr)
+
+
+COLAB_CELL_FIELDS = {
+    "executionInfo": {"elapsed": 57136, "status": "ok", "timestamp": 1732287745935,
+                      "user": COLAB_USER, "user_tz": 180},
+    "outputId": "3a0a2f27-421d-4601-cd50-7f92b00f18c3",
+    "id": "__Wd2rZyFvLW",
+    "colab": {"base_uri": "https://localhost:8080/", "height": 36},
+    "execution": {"iopub.execute_input": "2026-08-19T10:00:00.000Z",
+                  "shell.execute_reply": "2026-08-19T10:00:01.000Z"},
+}
+COLAB_NOTEBOOK_FIELDS = {
+    "colab": {"provenance": [{"file_id": "1AbCdEfGhIjKlMnOpQrStUvWxYz0123", "timestamp": 1732287745935}],
+              "authorship_tag": "ABX9TyMexampleTag", "mount_file_id": "1AbCdEfGhIjKlMnOpQrStUvWxYz0123"},
+    "widgets": {"application/vnd.jupyter.widget-state+json": {"widget-model-1": {"state": {}}}},
+    "accelerator": "GPU",
+}
+
+
+@pytest.mark.parametrize("level,field", [*(("cell", f) for f in COLAB_CELL_FIELDS),
+                                         *(("notebook", f) for f in COLAB_NOTEBOOK_FIELDS)])
+def test_colab_metadata_planted_in_a_notebook_is_reported_and_cleaned_away(tmp_path, level, field):
+    tool("nb-clean")
+    path, _ = notebook_copy(tmp_path, "saved-by-colab.ipynb")
+    index = add_code_cell(path, "print(41 + 1)", "42\n")
+    raw = json.loads(path.read_text())
+    raw["cells"][index]["metadata"]["tags"] = ["keep-me"]
+    if level == "cell":
+        raw["cells"][index]["metadata"][field] = COLAB_CELL_FIELDS[field]
+        expected = f"{path} cell {index}: metadata {field}"
+    else:
+        raw["metadata"][field] = COLAB_NOTEBOOK_FIELDS[field]
+        expected = f"{path} metadata: {field}"
+    path.write_text(json.dumps(raw, indent=1))
+    before = json.loads(path.read_text())
+
+    result = clean_notebooks.check([path])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expected in result.stdout.splitlines(), result.stdout
+
+    clean_notebooks.clean([path])
+    after = json.loads(path.read_text())
+    assert clean_notebooks.check([path]).returncode == 0
+    assert "Maria Example" not in path.read_text()
+    assert after["metadata"] == {}
+    for old, new in zip(before["cells"], after["cells"], strict=True):
+        assert new.get("outputs") == old.get("outputs")
+        assert new.get("execution_count") == old.get("execution_count")
+        assert new["metadata"] == ({"tags": old["metadata"]["tags"]} if "tags" in old["metadata"] else {})
+
+
+def test_clean_notebooks_command_names_a_dirty_notebook_and_its_fields(tmp_path):
+    path, _ = notebook_copy(tmp_path, "dirty.ipynb")
+    raw = json.loads(path.read_text())
+    raw["cells"][0]["metadata"]["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
+    path.write_text(json.dumps(raw))
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "clean_notebooks.py"), "--check", str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{path} cell 0: metadata executionInfo" in result.stdout
+    assert "dirty" in result.stdout
+
+
+# --- 2. secrets: detect-secrets with the reviewed baseline ---------------------------------
+
+def run_secrets_hook(files: list[str], cwd: Path, baseline: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([tool("detect-secrets-hook"), "--baseline", str(baseline), *files],
+                          cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+
+
+def test_no_new_secrets_in_the_repository(tmp_path):
+    baseline = tmp_path / "secrets.baseline"          # the hook may rewrite its baseline: use a copy
+    shutil.copy(ROOT / ".secrets.baseline", baseline)
+    result = run_secrets_hook(repository_files(), ROOT, baseline)
+    assert result.returncode == 0, (
+        "detect-secrets found secrets missing from .secrets.baseline (file:line below). Remove them; "
+        "a reviewed false positive gets `# pragma: allowlist secret` or an audited baseline entry:\n"
+        + result.stdout + result.stderr)
+
+
+def test_the_secrets_baseline_reads_notebook_text_and_records_only_reviewed_false_positives():
+    baseline = json.loads((ROOT / ".secrets.baseline").read_text())
+    assert baseline["version"] == "1.5.0"
+    plugins = {p["name"]: p for p in baseline["plugins_used"]}
+    assert plugins["NotebookTextKeywordDetector"]["path"] == f"file://{NOTEBOOK_PLUGIN}"
+    assert {"AWSKeyDetector", "KeywordDetector", "Base64HighEntropyString", "PrivateKeyDetector",
+            "GitHubTokenDetector", "HexHighEntropyString"} <= set(plugins)
+    excluded = [f for f in baseline["filters_used"] if f["path"].endswith("should_exclude_line")]
+    assert excluded and any("image/" in pattern for pattern in excluded[0]["pattern"])
+    unreviewed = [(name, entry["line_number"]) for name, entries in baseline["results"].items()
+                  for entry in entries if entry.get("is_secret") is not False]
+    assert not unreviewed, f"baseline entries not audited as false positives: {unreviewed}"
+
+
+def secrets_sandbox(tmp_path: Path) -> Path:
+    """The baseline and the notebook plugin it loads (by a relative path), in a temporary folder."""
+    sandbox = tmp_path / "sandbox"
+    (sandbox / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / NOTEBOOK_PLUGIN, sandbox / NOTEBOOK_PLUGIN)
+    shutil.copy(ROOT / ".secrets.baseline", sandbox / ".secrets.baseline")
+    (sandbox / "notebooks").mkdir()
+    return sandbox
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_planted_aws_key_in_a_notebook_is_reported_with_file_and_line(tmp_path):
+    sandbox = secrets_sandbox(tmp_path)
+    path, _ = notebook_copy(sandbox / "notebooks", "keys.ipynb")
+    add_code_cell(path, f'aws_access_key_id = "{AWS_KEY_ID}"\naws_secret_access_key = "{AWS_SECRET}"\n',
+                  f'password = "{NOTEBOOK_PASSWORD}"\n')
+    result = run_secrets_hook(["notebooks/keys.ipynb"], sandbox, sandbox / ".secrets.baseline")
+    assert result.returncode == 1, result.stdout
+    report = result.stdout
+    for planted, kind in [(AWS_KEY_ID, "AWS Access Key"),
+                          (AWS_SECRET, "Secret Keyword in notebook text"),
+                          (NOTEBOOK_PASSWORD, "Secret Keyword in notebook text")]:
+        location = f"notebooks/keys.ipynb:{line_of(path, planted)}"
+        assert any(location in block and kind in block for block in report.split("\n\n")), (
+            f"{kind} not reported at {location}:\n{report}")
+
+
+def test_plot_images_in_notebooks_are_not_taken_for_secrets(tmp_path):
+    sandbox = secrets_sandbox(tmp_path)
+    path, _ = notebook_copy(sandbox / "notebooks", "plot.ipynb")
+    png = base64.b64encode(os.urandom(3000)).decode()
+    add_code_cell(path, "plt.plot([1, 2])", output_type="display_data",
+                  data={"image/png": png, "text/plain": "<Figure size 640x480 with 1 Axes>"})
+    assert png in path.read_text()
+    result = run_secrets_hook(["notebooks/plot.ipynb"], sandbox, sandbox / ".secrets.baseline")
+    assert result.returncode == 0, result.stdout
+
+
+# --- 3. patient-like identifiers ------------------------------------------------------------
+
+def scan(paths, monkeypatch, capsys, cwd: Path) -> tuple[int, str]:
+    monkeypatch.chdir(cwd)
+    code = scan_identifiers.main(["--quiet", *map(str, paths)])
+    return code, capsys.readouterr().out
+
+
+def test_no_patient_like_identifiers_outside_declared_synthetic_notebooks():
+    result = subprocess.run([sys.executable, str(SCANNER)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No patient-like identifiers" in result.stdout
+    assert "notebooks/" in result.stdout and "[1/" in result.stdout    # per-file progress
+
+
+def test_an_ssn_in_an_output_of_a_notebook_not_declared_synthetic_is_reported(tmp_path, monkeypatch, capsys):
+    path, _ = notebook_copy(tmp_path, "records.ipynb")
+    index = add_code_cell(path, "print(record)", "patient A\nSSN 219-09-9999\n")
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"records.ipynb: cell {index}, output 0 (stdout), line 2: ssn 2**-**-***9" in out
+    assert "219-09-9999" not in out          # the report masks what it found
+
+
+def test_the_same_ssn_in_a_declared_synthetic_notebook_is_allowed_and_reported(tmp_path, monkeypatch, capsys):
+    path, _ = notebook_copy(tmp_path, "synthetic.ipynb", synthetic=True)
+    add_code_cell(path, "print(record)", "patient A\nSSN 219-09-9999\n")
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 0, out
+    assert "Allowed in notebooks that declare their data synthetic" in out
+    assert "synthetic.ipynb: ssn 1" in out
+
+
+PLANTED = {
+    "ssn": "Member SSN: 219-09-9999",
+    "ssn-unformatted": "ssn=219099999",
+    "phone": "Call the ward on (312) 748-2265 tonight.",
+    "phone-dotted": "mobile +1 312.748.2265",
+    "email": "Results sent to ana.lima@clinic-mail.net",
+    "mrn": "MRN: 00482913",
+    "mrn-joined": "patient MRN0048291 was admitted",
+    "date-of-birth": "DOB: 1984-03-12",
+    "date-of-birth-prose": "She was born on March 12, 1984 in Ohio.",
+    "date-of-birth-column": "   name         dob\n0  Ann   1984-03-12",
+    "mrn-column": "   name   mrn\n0  Ann    SYN100042",
+    "street-address": "Lives at 742 Evergreen Terrace, Springfield",
+}
+
+
+def kind_of(case: str) -> str:
+    return case.split("-", 1)[0] if case.startswith(("ssn", "phone", "email", "mrn")) else \
+        case.removesuffix("-prose").removesuffix("-column")
+
+
+def test_every_kind_the_scanner_reports_has_a_planted_example():
+    planted = {kind_of(case) for case in PLANTED} | {"unreadable-data-file"}   # see the spreadsheet test
+    assert planted == set(scan_identifiers.KINDS)
+
+
+@pytest.mark.parametrize("case", PLANTED)
+def test_each_identifier_kind_is_detected_in_an_output_and_a_page(tmp_path, monkeypatch, capsys, case):
+    kind = kind_of(case)
+    text = PLANTED[case]
+    line = len(text.splitlines())
+    path, _ = notebook_copy(tmp_path, "planted.ipynb")
+    index = add_code_cell(path, "show()", text + "\n")
+    page = tmp_path / "page.md"
+    page.write_text("# A page\n\n" + text + "\n")
+    code, out = scan([path, page], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"planted.ipynb: cell {index}, output 0 (stdout), line {line}: {kind} " in out, out
+    assert f"page.md: line {2 + line}: {kind} " in out, out
+
+
+@pytest.mark.parametrize("where", ["text/plain", "text/html", "application/vnd.google.colaboratory.intrinsic+json"])
+def test_identifiers_in_rich_outputs_are_found(tmp_path, monkeypatch, capsys, where):
+    path, _ = notebook_copy(tmp_path, "rich.ipynb")
+    value = {"text/plain": "   name   mrn\n0  Ann    MRN-0048291",
+             "text/html": "<table><tr><th>email</th></tr><tr><td>ana.lima@clinic-mail.net</td></tr></table>",
+             "application/vnd.google.colaboratory.intrinsic+json":
+                 {"type": "dataframe", "summary": '{"samples": ["219-09-9999"]}'}}[where]
+    index = add_code_cell(path, "df", output_type="execute_result", execution_count=7, data={where: value})
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"rich.ipynb: cell {index}, output 0 ({where})" in out
+
+
+def test_identifiers_in_csv_columns_are_found(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "cohort.csv"
+    data.write_text("id,patient_id,birth_date,visit\n1,48291,1984-03-12,2026-08-19\n")
+    code, out = scan([data], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert "cohort.csv: line 2: mrn 4***1" in out
+    assert "cohort.csv: line 2: date-of-birth 1***-**-*2" in out
+    assert out.count("date-of-birth") == 1          # the visit date is not a birth date
+
+
+def test_a_spreadsheet_cannot_hide_data_from_the_scan(tmp_path, monkeypatch, capsys):
+    sheet = tmp_path / "cohort.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not readable here")
+    code, out = scan([sheet], monkeypatch, capsys, tmp_path)
+    assert code == 1
+    assert "cohort.xlsx: whole file: unreadable-data-file" in out
+
+
+NOT_IDENTIFIERS = [
+    "pandas==2.2.3, numpy 2.1.3, matplotlib 3.10.0 on Python 3.11.7",
+    "Colab's runtime was updated; this page was released 2026-08-19.",
+    "Admitted 2024-01-15, discharged 01/22/2024.",
+    "ISBN 978-0-306-40615-7 (ISBN-10 0-306-40615-2)",
+    "timestamp 1732287745935, user id 06366185027922693499",
+    "uuid 3a0a2f27-421d-4601-cd50-7f92b00f18c3 and 192.168.100.200",
+    "git clone git@github.com:health-data-science/course.git",
+    "![logo](logo@2x.png)",
+    "Colab gives 12 GB of RAM and 100 compute units for 2 cores.",
+    "Step 3 Open the notebook, then 4 Run all.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_IDENTIFIERS)
+def test_obvious_non_identifiers_are_not_flagged(tmp_path, monkeypatch, capsys, text):
+    path, _ = notebook_copy(tmp_path, "plain.ipynb")
+    add_code_cell(path, text, text + "\n")
+    page = tmp_path / "page.md"
+    page.write_text(text + "\n")
+    code, out = scan([path, page], monkeypatch, capsys, tmp_path)
+    assert code == 0, out
+
+
+RESERVED_EXAMPLES = "git config --global user.email you@example.com  # or call (312) 555-0142"
+
+
+def test_reserved_examples_are_fine_as_documentation_but_count_as_data(tmp_path, monkeypatch, capsys):
+    page = tmp_path / "page.md"
+    page.write_text(RESERVED_EXAMPLES + "\n")
+    path, _ = notebook_copy(tmp_path, "example.ipynb")
+    add_code_cell(path, "!" + RESERVED_EXAMPLES)
+    code, out = scan([page, path], monkeypatch, capsys, tmp_path)
+    assert code == 0, out
+    assert "Allowed as documentation examples" in out
+    assert "page.md: email 1, phone 1" in out and "example.ipynb: email 1, phone 1" in out
+
+    index = add_code_cell(path, "print(contacts)", "ana  you@example.com  (312) 555-0142\n")
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"example.ipynb: cell {index}, output 0 (stdout), line 1: email" in out
+    assert f"example.ipynb: cell {index}, output 0 (stdout), line 1: phone" in out
+
+
+def test_the_scanner_names_an_unreadable_notebook(tmp_path, monkeypatch, capsys):
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text('{"cells": [\n')
+    with pytest.raises(SystemExit, match=r"broken\.ipynb: line 2: not a readable notebook"):
+        scan([broken], monkeypatch, capsys, tmp_path)
+
+
+# --- 4. pre-commit runs the same guards --------------------------------------------------------
+
+GUARD_HOOKS = {
+    "nb-clean-check": "scripts/clean_notebooks.py --check",
+    "detect-secrets": "detect-secrets-hook --baseline .secrets.baseline",  # pragma: allowlist secret
+    "scan-identifiers": "scripts/scan_identifiers.py",
+}
+
+
+def test_pre_commit_runs_the_same_guards(tmp_path):
+    pre_commit = tool("pre-commit")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
+    valid = subprocess.run([pre_commit, "validate-config", ".pre-commit-config.yaml"], cwd=ROOT,
+                           capture_output=True, text=True, env=env)
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert all(repo["repo"] == "local" for repo in config["repos"]), "hooks must work offline"
+    for hook_id, command in GUARD_HOOKS.items():
+        assert hook_id in hooks, f"{hook_id} missing from .pre-commit-config.yaml"
+        assert command in hooks[hook_id]["entry"]
+        assert hooks[hook_id]["language"] == "system"
+
+    repo = copy_repository(tmp_path / "repo")
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    run = [pre_commit, "run", "--color", "never"]
+    passing = subprocess.run([*run, "--all-files"], cwd=repo, capture_output=True, text=True, env=env)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    assert passing.stdout.count("Passed") == len(GUARD_HOOKS), passing.stdout
+
+    notebook = sorted((repo / "notebooks").glob("*.ipynb"))[0]
+    index = add_code_cell(notebook, f'aws_access_key_id = "{AWS_KEY_ID}"', "SSN 219-09-9999\n")
+    raw = json.loads(notebook.read_text())
+    raw["cells"][index]["metadata"]["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
+    for cell in raw["cells"]:
+        cell.get("metadata", {}).pop("tags", None)        # not declared synthetic
+    notebook.write_text(json.dumps(raw, indent=1))
+    name = notebook.relative_to(repo).as_posix()
+    subprocess.run(["git", "add", name], cwd=repo, check=True)
+    failing = subprocess.run([*run, "--files", name], cwd=repo, capture_output=True, text=True, env=env)
+    assert failing.returncode == 1
+    assert failing.stdout.count("Failed") == len(GUARD_HOOKS), failing.stdout
+    assert f"{name} cell {index}: metadata executionInfo" in failing.stdout
+    assert f"{name}:{line_of(notebook, AWS_KEY_ID)}" in failing.stdout
+    assert f"{name}: cell {index}, output 0 (stdout), line 1: ssn" in failing.stdout
