@@ -7,8 +7,10 @@ the scripts in scripts/ and the tests all agree.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+from urllib.parse import quote, urlencode
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,12 +102,33 @@ def configured_repository(mkdocs_yml: Path = MKDOCS_YML) -> Repository:
     return Repository(slug_from_repo_url(url.group(1)), branch.group(2).strip("'\""))
 
 
+def _pull_request_head(environ) -> tuple[str, str] | None:
+    """(owner/name, branch) of a pull request's head, read from the event payload."""
+    try:
+        event = json.loads(Path(environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+        head = event["pull_request"]["head"]
+        return head["repo"]["full_name"], head["ref"]
+    except (KeyError, TypeError, OSError, ValueError):
+        return None
+
+
 def repository_being_built(configured: Repository, environ=os.environ) -> Repository:
-    """The repository links should name: in GitHub Actions, the one being built."""
+    """The repository links should name: in GitHub Actions, the one being built.
+
+    On a push (or a manual run) that is GITHUB_REPOSITORY at GITHUB_REF_NAME.
+    On a pull request GITHUB_REF_NAME is `NUMBER/merge`, a ref no launch link
+    can open, and the head branch may live in another fork: links then name
+    the pull request's head repository and branch (from the event payload),
+    falling back to GITHUB_REPOSITORY at GITHUB_HEAD_REF.
+    """
     if environ.get("GITHUB_ACTIONS") != "true" or not environ.get("GITHUB_REPOSITORY"):
         return configured
-    branch = environ.get("GITHUB_HEAD_REF") or environ.get("GITHUB_REF_NAME") or configured.branch
-    return Repository(environ["GITHUB_REPOSITORY"], branch)
+    slug, branch = environ["GITHUB_REPOSITORY"], environ.get("GITHUB_REF_NAME") or configured.branch
+    if environ.get("GITHUB_HEAD_REF"):  # set only for pull_request and pull_request_target events
+        slug, branch = _pull_request_head(environ) or (slug, environ["GITHUB_HEAD_REF"])
+    if invalid_slug_reason(slug) or invalid_branch_reason(branch):
+        return configured
+    return Repository(slug, branch)
 
 
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -119,3 +142,53 @@ def colab_url(repository: Repository, notebook: str) -> str:
 def colab_badge_markdown(repository: Repository, notebook: str) -> str:
     """The standard Open-in-Colab badge, the first cell of every notebook."""
     return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(repository, notebook)})"
+
+
+# Any Colab badge: the image, and the badge Markdown whose link it wraps.
+COLAB_BADGE_IMAGE_RE = re.compile(r"colab\.research\.google\.com/assets/colab-badge\.svg", re.I)
+COLAB_BADGE_MARKDOWN_RE = re.compile(
+    r"\[!\[Open In Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+    r"\((https://colab\.research\.google\.com/github/[^)\s]+)\)"
+)
+BINDER_BASE = "https://mybinder.org/v2/gh"
+
+
+def is_badge_cell(cell: dict) -> bool:
+    """True when a notebook cell (as JSON) is a Markdown cell holding only a Colab badge."""
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    return cell.get("cell_type") == "markdown" and bool(COLAB_BADGE_MARKDOWN_RE.fullmatch(source.strip()))
+
+
+def github_url(repository: Repository, kind: str, path: str = "") -> str:
+    """A GitHub page of the repository's branch: kind is blob, tree, edit or raw."""
+    return f"{repository.url}/{kind}/{repository.branch}/{path}"
+
+
+def binder_url(repository: Repository, notebook: str) -> str:
+    """mybinder.org's launch URL: builds the repository's branch, opens `notebook` in JupyterLab."""
+    return (f"{BINDER_BASE}/{repository.owner}/{repository.name}/{quote(repository.branch, safe='')}"
+            f"?{urlencode({'labpath': notebook})}")
+
+
+def nbgitpuller_url(hub_url: str, repository: Repository, notebook: str) -> str:
+    """An nbgitpuller link: the hub clones (or updates) the branch, then opens `notebook`.
+
+    nbgitpuller clones into a folder named after the repository, so the
+    notebook opens at REPO/notebook in JupyterLab.
+    """
+    query = urlencode({
+        "repo": repository.url,
+        "branch": repository.branch,
+        "urlpath": f"lab/tree/{repository.name}/{notebook}",
+    })
+    return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def invalid_hub_url_reason(hub_url: str) -> str | None:
+    """Why `hub_url` cannot be a JupyterHub's address, or None when it can (empty means none)."""
+    if not hub_url:
+        return None
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s?#]*)?", hub_url):
+        return f"{hub_url!r} is not an http(s) address such as https://hub.example.org"
+    return None

@@ -1,0 +1,328 @@
+"""Re-point the course at a fork: its repository, branch and GitHub Pages site.
+
+    python scripts/fork.py OWNER/NAME [--branch BRANCH] [--from OWNER/NAME ...]
+
+What changes:
+- mkdocs.yml: `repo_url`, `repo_name` and `extra.course.branch` (line edits
+  that keep every comment);
+- every notebook's Open-in-Colab badge cell, rewritten from the new setting;
+- every absolute link to the old repository or its site, in notebooks/,
+  docs/, README.md, mkdocs.yml and .github/: github.com/OLD (blob, tree,
+  edit, raw ... on the old branch move to the new branch),
+  raw.githubusercontent.com/OLD, Colab's github/OLD, mybinder.org's gh/OLD,
+  nbgitpuller's encoded repo=, and the old Pages site (https://OWNER.github.io/NAME/).
+
+"Old" is the repository mkdocs.yml names now, plus any other repository a
+notebook's badge names (after merging upstream changes, new notebooks bring
+upstream's badge), plus any given with --from.
+
+Every change is computed before any file is written; bad input changes
+nothing. Notebooks are written the way nbformat writes them (indent 1,
+sorted keys, trailing newline) with their outputs kept. A second run finds
+nothing to change.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from course_links import (  # noqa: E402
+    BRANCH_LINE,
+    COLAB_BADGE_MARKDOWN_RE,
+    REPO_URL_LINE,
+    Repository,
+    colab_badge_markdown,
+    configured_repository,
+    invalid_branch_reason,
+    invalid_slug_reason,
+    is_badge_cell,
+)
+
+REPO_NAME_LINE = re.compile(r"^repo_name:\s*(\S+)\s*$", re.M)
+TEXT_SUFFIXES = {".md", ".markdown", ".html", ".txt", ".yml", ".yaml", ".json", ".toml", ".cfg", ".py", ".j2"}
+# Where the end of an owner/name is: not followed by a name character
+# (".git" or a full stop ending a sentence are fine).
+_END = r"(?=\.git(?![A-Za-z0-9._-])|(?![A-Za-z0-9_-]|\.[A-Za-z0-9_-]))"
+
+
+class ForkError(Exception):
+    """Input the script refuses; nothing has been written."""
+
+
+@dataclass
+class Change:
+    path: Path
+    new_text: str
+    what: list[str] = field(default_factory=list)
+
+
+def _ref(branch: str) -> str:
+    return re.escape(branch)
+
+
+def link_rules(old: Repository, new: Repository) -> list[tuple[re.Pattern, str]]:
+    """(pattern, replacement) pairs that move links from `old` to `new`."""
+    o = re.escape(old.slug)
+    ob = _ref(old.branch)
+    n, nb = new.slug, new.branch
+    encoded_old = re.escape(old.slug.replace("/", "%2F"))
+    rules = [
+        # Links on the old branch move to the new branch ...
+        (rf"(https?://github\.com/){o}/(blob|tree|edit|raw|commits|actions|settings)/{ob}(?=[/\s\"')#?]|$)",
+         rf"\g<1>{n}/\g<2>/{nb}"),
+        (rf"(https?://raw\.githubusercontent\.com/){o}/{ob}(?=/)", rf"\g<1>{n}/{nb}"),
+        (rf"(https?://colab\.research\.google\.com/github/){o}/blob/{ob}(?=/)", rf"\g<1>{n}/blob/{nb}"),
+        (rf"(https?://mybinder\.org/v2/gh/){o}/{ob}(?=[/?\s\"')#]|$)", rf"\g<1>{n}/{quote(nb, safe='')}"),
+        # (Binder links carry a branch with a slash percent-encoded.)
+        (rf"(https?://mybinder\.org/v2/gh/){o}/{re.escape(quote(old.branch, safe=''))}(?=[/?\s\"')#]|$)",
+         rf"\g<1>{n}/{quote(nb, safe='')}"),
+        # ... and every other mention of the repository names the new one.
+        (rf"(https?://github\.com/){o}{_END}", rf"\g<1>{n}"),
+        (rf"(https?://raw\.githubusercontent\.com/){o}(?=/)", rf"\g<1>{n}"),
+        (rf"(https?://colab\.research\.google\.com/github/){o}(?=/)", rf"\g<1>{n}"),
+        (rf"(https?://mybinder\.org/v2/gh/){o}(?=/)", rf"\g<1>{n}"),
+        (rf"(github\.com%2F){encoded_old}(?![A-Za-z0-9._-])", rf"\g<1>{n.replace('/', '%2F')}"),
+        (rf"(git@github\.com:){o}{_END}", rf"\g<1>{n}"),
+        # Any other mention of owner/name (workflow conditions, nbviewer, prose).
+        (rf"(?<![A-Za-z0-9._-]){o}{_END}", n),
+    ]
+    old_pages, new_pages = old.pages_url, new.pages_url
+    if old_pages != new_pages:
+        rules.append((re.escape(old_pages), new_pages))
+        rules.append((re.escape(old_pages.rstrip("/")) + r"(?![A-Za-z0-9._/-])", new_pages.rstrip("/")))
+    # Slugs and branches are validated: no backslashes reach a replacement.
+    return [(re.compile(pattern, re.I), replacement) for pattern, replacement in rules]
+
+
+def replace_links(text: str, rules) -> tuple[str, int]:
+    total = 0
+    for pattern, replacement in rules:
+        text, count = pattern.subn(replacement, text)
+        total += count
+    return text, total
+
+
+def _walk_strings(value, edit):
+    """Apply `edit` to every string inside a JSON value; returns the new value."""
+    if isinstance(value, str):
+        return edit(value)
+    if isinstance(value, list):
+        return [_walk_strings(item, edit) for item in value]
+    if isinstance(value, dict):
+        return {key: _walk_strings(item, edit) for key, item in value.items()}
+    return value
+
+
+def nbformat_dumps(notebook: dict) -> str:
+    """JSON text as nbformat writes notebooks, so diffs stay minimal."""
+    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def _badge_source(source, badge: str):
+    """`badge` in the cell's source shape (a list of lines or a string)."""
+    return [badge] if isinstance(source, list) else badge
+
+
+def plan_notebook(path: Path, root: Path, rules, new: Repository) -> Change | None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ForkError(f"{path.relative_to(root)}: not valid JSON (line {error.lineno}): {error.msg}") from None
+    relative = path.relative_to(root).as_posix()
+    badges = 0
+    links = 0
+
+    def edit(value: str) -> str:
+        nonlocal links
+        value, count = replace_links(value, rules)
+        links += count
+        return value
+
+    cells = notebook.get("cells", [])
+    for index, cell in enumerate(cells):
+        if is_badge_cell(cell):
+            badge = colab_badge_markdown(new, relative)
+            if "".join(cell["source"]).strip() != badge:
+                cell["source"] = _badge_source(cell["source"], badge)
+                badges += 1
+        else:
+            cells[index] = _walk_strings(cell, edit)
+    notebook["cells"] = cells
+    new_text = nbformat_dumps(notebook) if (badges or links) else text
+    if new_text == text:
+        return None
+    what = []
+    if badges:
+        what.append(f"{badges} badge{'s' * (badges != 1)}")
+    if links:
+        what.append(f"{links} reference{'s' * (links != 1)}")
+    return Change(path, new_text, what)
+
+
+def plan_text(path: Path, rules) -> Change | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+    new_text, count = replace_links(text, rules)
+    if not count or new_text == text:
+        return None
+    return Change(path, new_text, [f"{count} reference{'s' * (count != 1)}"])
+
+
+def plan_mkdocs_yml(path: Path, new: Repository, rules) -> Change | None:
+    text = path.read_text(encoding="utf-8")
+    settings = []
+    for pattern, value, name in (
+        (REPO_URL_LINE, new.url, "repo_url"),
+        (REPO_NAME_LINE, new.slug, "repo_name"),
+        (BRANCH_LINE, new.branch, "extra.course.branch"),
+    ):
+        match = pattern.search(text)
+        if not match:
+            if name == "repo_name":
+                continue
+            raise ForkError(f"{path.name}: no `{name}` line to edit")
+        group = match.lastindex
+        if match.group(group).strip("'\"") != value:
+            text = text[:match.start(group)] + value + text[match.end(group):]
+            settings.append(name)
+    text, links = replace_links(text, rules)
+    original = path.read_text(encoding="utf-8")
+    if text == original:
+        return None
+    what = []
+    if settings:
+        what.append(", ".join(settings))
+    if links:
+        what.append(f"{links} other reference{'s' * (links != 1)}")
+    return Change(path, text, what)
+
+
+def files_to_scan(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for folder in ("notebooks", "docs", ".github"):
+        base = root / folder
+        if base.is_dir():
+            found += [p for p in sorted(base.rglob("*"))
+                      if p.is_file() and (p.suffix == ".ipynb" or p.suffix in TEXT_SUFFIXES)
+                      and ".ipynb_checkpoints" not in p.parts]
+    if (root / "README.md").is_file():
+        found.append(root / "README.md")
+    return found
+
+
+def badge_repositories(root: Path) -> set[tuple[str, str]]:
+    """(slug, branch) of every repository a notebook's badge cell names.
+
+    Only badge cells count: a notebook may show other repositories' badges as
+    examples, and those must stay as they are.
+    """
+    named = set()
+    pattern = re.compile(r"colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/notebooks/")
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except json.JSONDecodeError as error:
+            raise ForkError(f"notebooks/{path.name}: not valid JSON (line {error.lineno}): {error.msg}") from None
+        for cell in cells:
+            if is_badge_cell(cell):
+                found = pattern.search(COLAB_BADGE_MARKDOWN_RE.search("".join(cell["source"])).group(1))
+                if found:
+                    named.add((found.group(1), found.group(2)))
+    return named
+
+
+def plan(root: Path, new: Repository, extra_old: list[str]) -> tuple[Repository, list[Change]]:
+    mkdocs_yml = root / "mkdocs.yml"
+    try:
+        current = configured_repository(mkdocs_yml)
+    except ValueError as error:
+        raise ForkError(str(error)) from None
+    olds = {(current.slug, current.branch)} | badge_repositories(root)
+    olds |= {(slug, current.branch) for slug in extra_old}
+    olds = {(slug, branch) for slug, branch in olds
+            if (slug.lower(), branch) != (new.slug.lower(), new.branch)}
+    rules = []
+    for slug, branch in sorted(olds):
+        if invalid_slug_reason(slug) or invalid_branch_reason(branch):
+            continue
+        rules += link_rules(Repository(slug, branch), new)
+    changes = []
+    yml_change = plan_mkdocs_yml(mkdocs_yml, new, rules)
+    if yml_change:
+        changes.append(yml_change)
+    for path in files_to_scan(root):
+        change = plan_notebook(path, root, rules, new) if path.suffix == ".ipynb" else plan_text(path, rules)
+        if change:
+            changes.append(change)
+    return current, changes
+
+
+def _positional_first(argv: list[str]) -> list[str]:
+    """Read the first argument as the positional one even when it starts with "-"
+    (`make` passes it first), so a malformed value gets this script's own message."""
+    if argv and argv[0] not in ("-h", "--help") and not argv[0].startswith("--"):
+        return [*argv[1:], "--", argv[0]]
+    return argv
+
+
+def main(argv=None, root: Path = ROOT) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", help="the fork, as owner/name (for example alice/course)")
+    parser.add_argument("--branch", help="the fork's branch to publish and link to (default: keep the current one)")
+    parser.add_argument("--from", dest="old", action="append", default=[], metavar="OWNER/NAME",
+                        help="another repository whose links should move too (repeatable)")
+    args = parser.parse_args(_positional_first(sys.argv[1:] if argv is None else list(argv)))
+
+    slug = args.repo.strip()
+    reason = invalid_slug_reason(slug)
+    if reason:
+        print(f"fork: REPO: {reason} (for example REPO=alice/course); nothing was changed.", file=sys.stderr)
+        return 2
+    for other in args.old:
+        reason = invalid_slug_reason(other)
+        if reason:
+            print(f"fork: --from: {reason}; nothing was changed.", file=sys.stderr)
+            return 2
+    try:
+        current = configured_repository(root / "mkdocs.yml")
+    except ValueError as error:
+        print(f"fork: {error}; nothing was changed.", file=sys.stderr)
+        return 2
+    branch = current.branch if args.branch is None else args.branch
+    reason = invalid_branch_reason(branch)
+    if reason:
+        print(f"fork: BRANCH: {reason}; nothing was changed.", file=sys.stderr)
+        return 2
+    new = Repository(slug, branch)
+
+    try:
+        current, changes = plan(root, new, args.old)
+    except ForkError as error:
+        print(f"fork: {error}; nothing was changed.", file=sys.stderr)
+        return 2
+    if not changes:
+        print(f"Already points to {new.slug} (branch {new.branch}, site {new.pages_url}): nothing to change.")
+        return 0
+    print(f"Re-pointing the course from {current.slug} (branch {current.branch}) "
+          f"to {new.slug} (branch {new.branch}, site {new.pages_url}):")
+    for change in changes:
+        change.path.write_text(change.new_text, encoding="utf-8")
+        print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}", flush=True)
+    print(f"Changed {len(changes)} file{'s' * (len(changes) != 1)}. "
+          "Review with `git diff`, then `make build` and `make test`.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

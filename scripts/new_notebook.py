@@ -1,0 +1,168 @@
+"""Start a new course notebook: notebooks/NN-NAME.ipynb, executed, cleaned and in the nav.
+
+    python scripts/new_notebook.py NAME [--title TITLE]
+
+NAME is a slug (lower-case letters, digits and single hyphens); NN is the
+next free number. The notebook follows the course's conventions: the
+Open-in-Colab badge cell, a title cell with learning objectives and a link to
+the chapter's page on the hosted site, a note (tagged `synthetic-data`) that
+the data are made up, a first code cell and a Key points cell. It is run
+(scripts/run_notebooks.py, so its stored outputs pass nbval) and cleaned,
+then added to mkdocs.yml under the chapter's "Notebooks" section. A NAME
+that is malformed or already taken is refused and nothing is written.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from course_links import colab_badge_markdown, configured_repository  # noqa: E402
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NUMBERED_RE = re.compile(r"^(\d+)-(.+)\.ipynb$")
+MAX_NAME = 60
+CHAPTER_PAGE = "chapter-1/colab/"           # the chapter's page on the hosted site
+NAV_SECTION = re.compile(r'^(?P<indent>\s*)- "?Notebooks"?:\s*$', re.M)
+
+
+class NewNotebookError(Exception):
+    """Input refused; nothing has been written."""
+
+
+def check_name(name: str, notebooks: Path) -> None:
+    if not name:
+        raise NewNotebookError("NAME is empty; for example: make new-notebook NAME=reading-csv-files")
+    if len(name) > MAX_NAME or not SLUG_RE.match(name):
+        raise NewNotebookError(
+            f"NAME {name!r} is not a slug: use lower-case letters, digits and single hyphens, "
+            f"at most {MAX_NAME} characters (for example reading-csv-files)")
+    if re.match(r"^\d+-", name):
+        raise NewNotebookError(f"NAME {name!r} starts with a number; the number is added for you")
+    for path in sorted(notebooks.glob("*.ipynb")):
+        match = NUMBERED_RE.match(path.name)
+        if (match.group(2) if match else path.stem) == name:
+            raise NewNotebookError(f"a notebook named {name!r} already exists: notebooks/{path.name}")
+
+
+def next_number(notebooks: Path) -> int:
+    numbers = [int(m.group(1)) for p in notebooks.glob("*.ipynb") if (m := NUMBERED_RE.match(p.name))]
+    return max(numbers, default=0) + 1
+
+
+def nav_insertion(mkdocs_text: str, entry_path: str) -> str:
+    """mkdocs.yml with `entry_path` added as the last item of the "Notebooks" nav section."""
+    section = NAV_SECTION.search(mkdocs_text)
+    if not section:
+        raise NewNotebookError('mkdocs.yml: no "Notebooks" section in nav to add the notebook to')
+    lines = mkdocs_text[section.end():].split("\n")[1:]
+    offset = section.end() + 1
+    child_indent = None
+    end = offset
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if line.strip() and (indent <= len(section.group("indent")) or not line.lstrip().startswith("- ")):
+            break
+        if line.strip():
+            child_indent = indent if child_indent is None else child_indent
+            end = offset + len(line) + 1
+        offset += len(line) + 1
+    if child_indent is None:
+        child_indent = len(section.group("indent")) + 4
+        end = section.end() + 1
+    entry = " " * child_indent + f"- {entry_path}\n"
+    return mkdocs_text[:end] + entry + mkdocs_text[end:]
+
+
+def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
+    repository = configured_repository(ROOT / "mkdocs.yml")
+    chapter_url = repository.pages_url + CHAPTER_PAGE
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(colab_badge_markdown(repository, relative)),
+        nbformat.v4.new_markdown_cell(
+            f"# {title}\n"
+            "\n"
+            "(One paragraph: what this notebook does and why it matters.)\n"
+            "\n"
+            "By the end of this notebook you will be able to:\n"
+            "\n"
+            "- (first thing the reader can do);\n"
+            "- (second thing the reader can do).\n"
+            "\n"
+            f"Part of chapter 1.8 of the Health Data Science course: <{chapter_url}>"),
+        nbformat.v4.new_markdown_cell(
+            "**Synthetic data.** Every value in this notebook is made up by the notebook\n"
+            "itself. No real person is described; never upload real patient data to Colab.",
+            metadata={"tags": ["synthetic-data"]}),
+        nbformat.v4.new_code_cell(
+            "# A first cell to replace: a few made-up ages.\n"
+            "ages = [34, 51, 67, 45]\n"
+            'print(f"{len(ages)} synthetic patients, mean age {sum(ages) / len(ages):.1f}")'),
+        nbformat.v4.new_markdown_cell(
+            "## Key points\n"
+            "\n"
+            "- (what the reader should remember)"),
+    ]
+    return nb
+
+
+def _positional_first(argv: list[str]) -> list[str]:
+    """Read the first argument as the positional one even when it starts with "-"
+    (`make` passes it first), so a malformed value gets this script's own message."""
+    if argv and argv[0] not in ("-h", "--help") and not argv[0].startswith("--"):
+        return [*argv[1:], "--", argv[0]]
+    return argv
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="a slug such as reading-csv-files")
+    parser.add_argument("--title", help="the notebook's title (default: from NAME)")
+    args = parser.parse_args(_positional_first(sys.argv[1:] if argv is None else list(argv)))
+
+    notebooks = ROOT / "notebooks"
+    mkdocs_yml = ROOT / "mkdocs.yml"
+    name = args.name.strip()
+    title = (args.title or name.replace("-", " ").capitalize()).strip()
+    try:
+        check_name(name, notebooks)
+        if not title or "\n" in title:
+            raise NewNotebookError("TITLE must be one non-empty line")
+        filename = f"{next_number(notebooks):02d}-{name}.ipynb"
+        relative = f"notebooks/{filename}"
+        new_mkdocs = nav_insertion(mkdocs_yml.read_text(encoding="utf-8"), relative)
+        nb = build_notebook(relative, title)
+    except (NewNotebookError, ValueError) as error:
+        print(f"new-notebook: {error}; nothing was changed.", file=sys.stderr)
+        return 2
+
+    from run_notebooks import execute  # needs the notebook tooling; imported once input is valid
+
+    path = notebooks / filename
+    print(f"[1/3] writing {relative}", flush=True)
+    nbformat.write(nb, path)
+    print(f"[2/3] running {relative}", flush=True)
+    try:
+        seconds = execute(path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        print(f"new-notebook: running {relative} failed; it was removed and mkdocs.yml was not changed.",
+              file=sys.stderr)
+        raise
+    print(f"  done in {seconds:.1f} s, cleaned", flush=True)
+    print("[3/3] adding it to the nav in mkdocs.yml", flush=True)
+    mkdocs_yml.write_text(new_mkdocs, encoding="utf-8")
+    print(f"Created {relative} ({title!r}). Write it, then `make notebooks NB={relative}` and `make test`.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
