@@ -1,0 +1,405 @@
+"""Headless Chromium against the built course site: launching, page discovery
+and the checks the browser tests (tests/test_browser_*.py) share.
+
+The browser is Debian's chromium (`/usr/bin/chromium`, or the path in the
+CHROMIUM_PATH environment variable), driven by Playwright's sync API; the
+Playwright browser download is never used. When no browser is found the tests
+are skipped locally (with the install command) and fail under CI (CI=true).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+INSTALL_HINT = "sudo apt-get install chromium (or set CHROMIUM_PATH to a Chromium binary)"
+COURSE_HOST = "127.0.0.1"
+SERIOUS_IMPACTS = ("serious", "critical")
+# nbconvert writes this alt text on every notebook image that has none.
+PLACEHOLDER_ALT = "No description has been provided for this image"
+PHONE_VIEWPORT = {"width": 375, "height": 740}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
+
+
+# --------------------------------------------------------------------------
+# The browser
+# --------------------------------------------------------------------------
+
+def chromium_executable() -> str | None:
+    """CHROMIUM_PATH if set, else Debian's /usr/bin/chromium, else `chromium` on PATH."""
+    override = os.environ.get("CHROMIUM_PATH")
+    if override:
+        return override if Path(override).is_file() else None
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+def require_chromium() -> str:
+    """The Chromium path; skips the test locally and fails it under CI when missing."""
+    executable = chromium_executable()
+    if executable:
+        return executable
+    where = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    message = f"no Chromium at {where}: install it with `{INSTALL_HINT}`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (browser tests cannot be skipped under CI)", pytrace=False)
+    pytest.skip(message)
+
+
+def launch_chromium(playwright):
+    """Launch headless Chromium with the flags that keep it offline and quiet."""
+    return playwright.chromium.launch(
+        executable_path=require_chromium(), args=CHROMIUM_ARGS, headless=True
+    )
+
+
+_SHARED = {"users": 0, "playwright": None, "browser": None}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process (per xdist worker), shared by
+    every module that imports this fixture."""
+    executable = require_chromium()  # skip or fail before starting Playwright
+    if _SHARED["browser"] is None:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        try:
+            _SHARED["browser"] = playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        except Exception:
+            playwright.stop()
+            raise
+        _SHARED["playwright"] = playwright
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if _SHARED["users"] == 0:
+        _SHARED["browser"].close()
+        _SHARED["playwright"].stop()
+        _SHARED["browser"] = _SHARED["playwright"] = None
+
+
+# --------------------------------------------------------------------------
+# The pages of the built site
+# --------------------------------------------------------------------------
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Every page of the built site as a URL path relative to the site root:
+    '' for the home page, 'chapter-1/' ..., and '404.html'."""
+    pages = []
+    for index in sorted(site_dir.rglob("index.html")):
+        folder = index.parent.relative_to(site_dir).as_posix()
+        pages.append("" if folder == "." else folder + "/")
+    if (site_dir / "404.html").is_file():
+        pages.append("404.html")
+    if not pages:
+        raise AssertionError(f"{site_dir}: the built site has no index.html pages")
+    return pages
+
+
+def page_label(path: str) -> str:
+    return "/" + path
+
+
+def notebook_pages(site_dir: Path) -> dict[str, Path]:
+    """Pages rendered from a notebook: {page path: the .ipynb copied beside it}."""
+    found = {}
+    for path in site_pages(site_dir):
+        if path.endswith("/"):
+            notebooks = sorted((site_dir / path).glob("*.ipynb"))
+            if len(notebooks) == 1:
+                found[path] = notebooks[0]
+    return found
+
+
+def chapter_pages(site_dir: Path) -> list[str]:
+    """Prose pages inside a chapter (not the home page, not a notebook, not 404)."""
+    notebooks = notebook_pages(site_dir)
+    return [p for p in site_pages(site_dir)
+            if p.startswith("chapter-") and p not in notebooks and p.count("/") >= 2]
+
+
+# --------------------------------------------------------------------------
+# One visit of one page, recording everything the page-level checks need
+# --------------------------------------------------------------------------
+
+@dataclass
+class Visit:
+    page: str
+    url: str
+    status: int | None = None
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    off_host_requests: list[str] = field(default_factory=list)
+    off_host_references: list[str] = field(default_factory=list)
+    axe_violations: list[dict] = field(default_factory=list)
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    images_without_alt: list[str] = field(default_factory=list)
+
+
+# Resources the page would fetch (even lazily) and hints that open connections.
+_REFERENCES_JS = """() => {
+  const out = [];
+  const add = (el, attr) => { const v = el.getAttribute(attr); if (v) out.push(v); };
+  document.querySelectorAll('img[src], script[src], iframe[src], embed[src], audio[src], video[src], source[src], track[src], input[type=image][src]').forEach(e => add(e, 'src'));
+  document.querySelectorAll('video[poster]').forEach(e => add(e, 'poster'));
+  document.querySelectorAll('object[data]').forEach(e => add(e, 'data'));
+  document.querySelectorAll('img[srcset], source[srcset]').forEach(e =>
+    e.getAttribute('srcset').split(',').forEach(part => { const u = part.trim().split(/\\s+/)[0]; if (u) out.push(u); }));
+  document.querySelectorAll('link[href]').forEach(e => {
+    const rel = (e.getAttribute('rel') || '').toLowerCase();
+    if (/(stylesheet|icon|preconnect|dns-prefetch|prefetch|preload|modulepreload|manifest)/.test(rel)) add(e, 'href');
+  });
+  return out.map(u => { try { return new URL(u, document.baseURI).href; } catch (e) { return u; } });
+}"""
+
+_HEADINGS_JS = """() => Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+  .filter(h => h.getClientRects().length > 0 || h.closest('article'))
+  .map(h => [Number(h.tagName[1]), h.textContent.replace(/\\s+/g, ' ').replace(/¶$/, '').trim()])"""
+
+_IMAGES_WITHOUT_ALT_JS = """(placeholder) => {
+  const describe = el => {
+    const src = el.getAttribute('src') || '';
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (src ? ' src=' + (src.startsWith('data:') ? src.slice(0, 30) + '...' : src) : '');
+  };
+  const out = [];
+  const decorative = el => ['presentation', 'none'].includes(el.getAttribute('role')) ||
+                           el.getAttribute('aria-hidden') === 'true';
+  document.querySelectorAll('img').forEach(img => {
+    const alt = img.getAttribute('alt');
+    if (alt === null) out.push(describe(img) + ': no alt attribute');
+    else if (alt.trim() === placeholder) out.push(describe(img) + ': placeholder alt "' + placeholder + '"');
+    else if (alt.trim() === '' && !decorative(img) && img.closest('article, .md-content'))
+      out.push(describe(img) + ': empty alt on a content image');
+  });
+  document.querySelectorAll('svg[role=img]').forEach(svg => {
+    if (!svg.getAttribute('aria-label') && !svg.getAttribute('aria-labelledby') && !svg.querySelector('title'))
+      out.push('svg[role=img]: no aria-label or <title>');
+  });
+  document.querySelectorAll('figure').forEach(fig => {
+    const caption = fig.querySelector('figcaption');
+    const labelled = fig.getAttribute('aria-label') || fig.getAttribute('aria-labelledby');
+    const alts = Array.from(fig.querySelectorAll('img')).some(i => (i.getAttribute('alt') || '').trim() && i.getAttribute('alt').trim() !== placeholder);
+    if (!(caption && caption.textContent.trim()) && !labelled && !alts) out.push('figure: no caption, label or described image');
+  });
+  return out;
+}"""
+
+
+def is_course_host(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about", "javascript"):
+        return True
+    return parsed.hostname == COURSE_HOST
+
+
+def visit_page(browser, base_url: str, path: str, *, run_axe: bool = True,
+               viewport: dict = DESKTOP_VIEWPORT) -> Visit:
+    """Open `path` (relative to `base_url`) in a fresh context and record its
+    status, console errors, failed and off-host requests, axe violations,
+    headings and images without alt text. Off-host requests are aborted."""
+    url = urljoin(base_url, path)
+    visit = Visit(page=page_label(path), url=url)
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+
+    def route(route_):
+        request_url = route_.request.url
+        if is_course_host(request_url):
+            route_.continue_()
+        else:
+            visit.off_host_requests.append(request_url)
+            route_.abort("blockedbyclient")
+
+    page.route("**/*", route)
+    def console(message):
+        source = message.location.get("url", "")
+        # A request this visit blocked is reported by the third-party check.
+        if message.type == "error" and source not in visit.off_host_requests:
+            visit.console_errors.append(f"{message.text} ({source}:{message.location.get('lineNumber', '')})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: is_course_host(r.url) and visit.failed_requests.append(
+        f"{r.url}: {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and r.request.url != url and
+            visit.failed_requests.append(f"{r.url}: HTTP {r.status}"))
+    try:
+        response = page.goto(url, wait_until="networkidle")
+        visit.status = response.status if response else None
+        # Bring lazy content into view so its requests happen too.
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        visit.off_host_references = sorted(
+            {u for u in page.evaluate(_REFERENCES_JS) if not is_course_host(u)})
+        visit.headings = [tuple(h) for h in page.evaluate(_HEADINGS_JS)]
+        visit.images_without_alt = page.evaluate(_IMAGES_WITHOUT_ALT_JS, PLACEHOLDER_ALT)
+        if run_axe:
+            page.evaluate("window.scrollTo(0, 0)")
+            visit.axe_violations = run_axe_check(page)
+    finally:
+        context.close()
+    return visit
+
+
+def run_axe_check(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's violations on the open page (all rules, or only `rules`)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": rules}
+    return Axe().run(page, options=options).response["violations"]
+
+
+# --------------------------------------------------------------------------
+# Reports: one line per problem, naming the page
+# --------------------------------------------------------------------------
+
+def load_problems(visit: Visit) -> list[str]:
+    problems = []
+    if visit.status != 200:
+        problems.append(f"{visit.page}: status {visit.status} (expected 200)")
+    problems += [f"{visit.page}: console error: {e}" for e in visit.console_errors]
+    problems += [f"{visit.page}: failed request: {r}" for r in visit.failed_requests]
+    return problems
+
+
+def third_party_problems(visit: Visit) -> list[str]:
+    problems = [f"{visit.page}: contacted {urlparse(u).hostname} ({u})" for u in visit.off_host_requests]
+    problems += [f"{visit.page}: refers to {urlparse(u).hostname} ({u})"
+                 for u in visit.off_host_references if u not in visit.off_host_requests]
+    return problems
+
+
+def axe_problems(visit: Visit, impacts=SERIOUS_IMPACTS) -> list[str]:
+    problems = []
+    for violation in visit.axe_violations:
+        if violation.get("impact") not in impacts:
+            continue
+        for node in violation["nodes"]:
+            target = " ".join(json.dumps(t) if not isinstance(t, str) else t for t in node["target"])
+            problems.append(f"{visit.page}: {violation['id']} ({violation['impact']}) at {target}: "
+                            f"{violation['help']}")
+    return problems
+
+
+def heading_problems(visit: Visit) -> list[str]:
+    problems = []
+    h1s = [text for level, text in visit.headings if level == 1]
+    if len(h1s) != 1:
+        problems.append(f"{visit.page}: {len(h1s)} h1 headings (expected exactly one): {h1s}")
+    previous = 0
+    for level, text in visit.headings:
+        if previous and level > previous + 1:
+            problems.append(f"{visit.page}: heading h{level} {text!r} follows h{previous} "
+                            f"(skips h{previous + 1})")
+        if not previous and level != 1:
+            problems.append(f"{visit.page}: first heading is h{level} {text!r}, not h1")
+        previous = level
+    return problems
+
+
+def alt_problems(visit: Visit) -> list[str]:
+    return [f"{visit.page}: {item}" for item in visit.images_without_alt]
+
+
+def report(problems: list[str], promise: str) -> str:
+    return f"{promise}; {len(problems)} problem(s):\n  " + "\n  ".join(problems)
+
+
+# --------------------------------------------------------------------------
+# Colour contrast (WCAG 2.x)
+# --------------------------------------------------------------------------
+
+_NUMBER = r"[-+]?\d*\.?\d+(?:e[-+]?\d+)?%?"
+
+
+def parse_css_color(value: str) -> tuple[float, float, float, float]:
+    """An `rgb()`/`rgba()`/`color(srgb ...)` computed value as (r, g, b, a), 0-1."""
+    value = value.strip()
+    if value == "transparent":
+        return (0.0, 0.0, 0.0, 0.0)
+    numbers = re.findall(_NUMBER, value)
+
+    def number(token: str, scale: float) -> float:
+        return float(token[:-1]) / 100 if token.endswith("%") else float(token) / scale
+
+    if value.startswith("rgb"):
+        r, g, b = (number(n, 255) for n in numbers[:3])
+        a = number(numbers[3], 1) if len(numbers) > 3 else 1.0
+        return (r, g, b, a)
+    if value.startswith("color(srgb"):
+        r, g, b = (number(n, 1) for n in numbers[:3])
+        a = number(numbers[3], 1) if len(numbers) > 3 else 1.0
+        return (r, g, b, a)
+    raise ValueError(f"unsupported CSS colour {value!r}")
+
+
+def composite(top, bottom):
+    """`top` (with alpha) painted over opaque `bottom`."""
+    a = top[3]
+    return tuple(top[i] * a + bottom[i] * (1 - a) for i in range(3)) + (1.0,)
+
+
+def relative_luminance(rgb) -> float:
+    def channel(c):
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground, background) -> float:
+    light, dark = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# For each element with its own text inside `selector`: its colour and the
+# stack of background colours from the element up to the root.
+TEXT_COLOURS_JS = """(selector) => {
+  const out = [];
+  document.querySelectorAll(selector).forEach(root => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || seen.has(el) || !el.getClientRects().length) continue;
+      seen.add(el);
+      const backgrounds = [];
+      for (let e = el; e; e = e.parentElement) backgrounds.push(getComputedStyle(e).backgroundColor);
+      const style = getComputedStyle(el);
+      out.push({text: node.textContent.trim().slice(0, 40), colour: style.color,
+                opacity: style.opacity, backgrounds,
+                where: el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '')});
+    }
+  });
+  return out;
+}"""
+
+
+def text_contrasts(page, selector: str) -> list[tuple[float, dict]]:
+    """(contrast ratio, sample) for every text-bearing element inside `selector`."""
+    results = []
+    for sample in page.evaluate(TEXT_COLOURS_JS, selector):
+        background = (1.0, 1.0, 1.0, 1.0)  # the canvas behind everything
+        for layer in reversed(sample["backgrounds"]):
+            colour = parse_css_color(layer)
+            if colour[3] > 0:
+                background = composite(colour, background)
+        foreground = composite(parse_css_color(sample["colour"]), background)
+        results.append((contrast_ratio(foreground, background), sample))
+    return results

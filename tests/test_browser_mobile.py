@@ -1,0 +1,82 @@
+"""Every page of the built site on a phone-sized screen (375x740): the
+navigation drawer opens and nothing makes the page scroll sideways."""
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+import pytest
+
+from browser_support import PHONE_VIEWPORT, browser, report, site_pages  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+# Elements sticking out past the right edge, widest first (for the failure message).
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+    (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/).slice(0, 2).join('.') : '');
+  const out = [];
+  document.querySelectorAll('body *').forEach(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width && r.right > width + 1) out.push([Math.round(r.right), name(e)]);
+  });
+  out.sort((a, b) => b[0] - a[0]);
+  return {scrollWidth: document.documentElement.scrollWidth, clientWidth: width,
+          culprits: out.slice(0, 3).map(([right, n]) => n + ' (right edge ' + right + 'px)')};
+}"""
+
+DRAWER_OPEN_JS = """() => {
+  const nav = document.querySelector('.md-sidebar--primary');
+  if (!nav || !document.getElementById('__drawer').checked) return false;
+  const r = nav.getBoundingClientRect();
+  return r.left >= -1 && r.width > 0 && r.left < window.innerWidth;
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context = browser.new_context(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def phone_visits(phone, built_site, site_url):
+    """Each page at phone size: its overflow and whether the drawer opened."""
+    visits = {}
+    page = phone.new_page()
+    for path in site_pages(built_site):
+        page.goto(urljoin(site_url, path), wait_until="networkidle")
+        overflow = page.evaluate(OVERFLOW_JS)
+        menu = page.locator(".md-header label[for='__drawer']")
+        drawer_opened = False
+        if menu.is_visible():
+            menu.click()
+            try:
+                page.wait_for_function(DRAWER_OPEN_JS, timeout=3_000)
+                drawer_opened = page.locator(".md-sidebar--primary .md-nav__link").first.is_visible()
+            except Exception:
+                drawer_opened = False
+        visits["/" + path] = {"overflow": overflow, "menu": menu.is_visible() or drawer_opened,
+                              "drawer_opened": drawer_opened}
+    page.close()
+    return visits
+
+
+def test_every_page_fits_a_phone_screen_without_sideways_scrolling(phone_visits):
+    problems = [
+        f"{page}: scrollWidth {v['overflow']['scrollWidth']} > clientWidth "
+        f"{v['overflow']['clientWidth']}; wide: {', '.join(v['overflow']['culprits'])}"
+        for page, v in phone_visits.items()
+        if v["overflow"]["scrollWidth"] > v["overflow"]["clientWidth"]
+    ]
+    assert not problems, report(problems, f"at {PHONE_VIEWPORT['width']}x{PHONE_VIEWPORT['height']} "
+                                          "no page scrolls sideways")
+
+
+def test_every_page_opens_its_navigation_drawer_on_a_phone(phone_visits):
+    problems = [f"{page}: " + ("no menu button in the header" if not v["menu"]
+                               else "the menu button did not open the navigation drawer")
+                for page, v in phone_visits.items() if not v["drawer_opened"]]
+    assert not problems, report(problems, "on a phone the menu button opens the navigation")
