@@ -42,7 +42,10 @@ class ProgressClient(NotebookClient):
 def execute(path: Path) -> float:
     """Run `path` in place; returns the seconds it took. Raises SystemExit naming the cell on failure."""
     nb = nbformat.read(path, as_version=4)
+    # coalesce_streams: one stdout output per cell, however the kernel chunked it,
+    # so re-running a notebook does not churn its stored outputs.
     client = ProgressClient(nb, path.name, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
+                            coalesce_streams=True,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
