@@ -9,26 +9,24 @@
 3. Each notebook executed top to bottom with nbclient, in a temporary copy
    (the notebooks in notebooks/ are not touched).
 4. The budgets, one PASS/FAIL line each; the exit status is 1 when one fails.
-5. scripts/bench_browser.py's main(), when that file exists (page weight in
+5. scripts/bench_browser.py's main() (page weight in
    the browser, Lighthouse scores).
 """
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import bench_browser
+from local_site import ROOT, build_site
+
 NOTEBOOKS = ROOT / "notebooks"
 JUPYTER_CACHE = ROOT / ".cache" / "mkdocs-jupyter"
-BROWSER_BENCH = ROOT / "scripts" / "bench_browser.py"
 
 COLD_BUILD_SECONDS = 5.0
 NOTEBOOK_RUN_SECONDS = 10.0
@@ -43,12 +41,8 @@ def progress(message: str) -> None:
 
 def build(site_dir: Path) -> float:
     """Seconds taken by `mkdocs build --strict` into `site_dir`; exits on failure."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
+    result = build_site(ROOT, site_dir)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"mkdocs build --strict failed:\n{result.stdout}{result.stderr}")
@@ -144,18 +138,14 @@ def main() -> int:
         progress(f"  {'PASS' if ok else 'FAIL'}  {text}")
     failed = sum(not ok for ok, _ in results)
 
-    if BROWSER_BENCH.exists():
-        progress(f"\nBrowser measurements ({BROWSER_BENCH.relative_to(ROOT)}):")
-        spec = importlib.util.spec_from_file_location("bench_browser", BROWSER_BENCH)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        try:
-            outcome = module.main()
-        except SystemExit as exit_:
-            outcome = exit_.code
-        if outcome not in (None, 0):           # its documented result: 1 when a target is missed
-            progress(f"  FAIL  {BROWSER_BENCH.name} reported {outcome!r}")
-            failed += 1
+    progress("\nBrowser measurements (scripts/bench_browser.py):")
+    try:
+        outcome = bench_browser.main([])
+    except SystemExit as exit_:
+        outcome = exit_.code
+    if outcome not in (None, 0):           # 1 when a target is missed or a tool is missing
+        progress(f"  FAIL  bench_browser reported {outcome!r}")
+        failed += 1
 
     progress(f"\n{failed} budget(s) failed." if failed else "\nAll budgets met.")
     return 1 if failed else 0

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
-import functools
 import html.parser
-import http.server
 import importlib.metadata
 import json
 import os
@@ -40,7 +38,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from local_site import ROOT, published_site_url, serve, site_mount
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "linkcheckerrc"
 PROGRESS_EVERY = 20
 
@@ -135,46 +133,6 @@ def linkchecker_config(settings: Settings, internal: bool) -> str:
 
 # --------------------------------------------------------------------------
 # Serving the built site
-
-
-def site_mount() -> str:
-    """The URL path the site is published under (for example /course/)."""
-    return urlparse(published_site_url()).path or "/"
-
-
-def published_site_url() -> str:
-    sys.path.insert(0, str(ROOT / "hooks"))
-    from course_links import configured_repository, repository_being_built
-    return repository_being_built(configured_repository()).pages_url
-
-
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site folder under its published path, as GitHub Pages does."""
-
-    mount = "/"
-
-    def translate_path(self, path):
-        if not path.startswith(self.mount):
-            return str(Path(self.directory) / "__outside_the_published_path__")
-        return super().translate_path("/" + path[len(self.mount):])
-
-    def end_headers(self):
-        # LinkChecker lifts its per-host rate limit for a server that sends
-        # this header: this one is local.
-        self.send_header("LinkChecker", "local course site")
-        super().end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def serve_site(directory: Path, mount: str):
-    """Serve `directory` at http://127.0.0.1:PORT{mount}; returns (server, base_url)."""
-    handler = functools.partial(type("Handler", (_SiteHandler,), {"mount": mount}),
-                                directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}{mount}"
 
 
 # --------------------------------------------------------------------------
@@ -611,7 +569,7 @@ def main(argv=None) -> int:
             if not (args.site_dir / "index.html").is_file():
                 raise UsageError(f"{args.site_dir}: no built site here (no index.html); run `make build` first")
             site_url = published_site_url()
-            server, base_url = serve_site(args.site_dir.resolve(), site_mount())
+            server, base_url = serve(args.site_dir.resolve(), site_mount())
         ignore = []
         if not args.internal:
             ignore.append("^" + re.escape(base_url) + ".*" + OWN_ASSETS)

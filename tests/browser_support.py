@@ -11,17 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+import local_site
+from local_site import CHROMIUM_ARGS, chromium_executable
+
 INSTALL_HINT = "sudo apt-get install chromium (or set CHROMIUM_PATH to a Chromium binary)"
 COURSE_HOST = "127.0.0.1"
 SERIOUS_IMPACTS = ("serious", "critical")
@@ -34,16 +32,6 @@ DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 # --------------------------------------------------------------------------
 # The browser
 # --------------------------------------------------------------------------
-
-def chromium_executable() -> str | None:
-    """CHROMIUM_PATH if set, else Debian's /usr/bin/chromium, else `chromium` on PATH."""
-    override = os.environ.get("CHROMIUM_PATH")
-    if override:
-        return override if Path(override).is_file() else None
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
 
 def require_chromium() -> str:
     """The Chromium path; skips the test locally and fails it under CI when missing."""
@@ -97,14 +85,9 @@ def browser():
 # --------------------------------------------------------------------------
 
 def site_pages(site_dir: Path) -> list[str]:
-    """Every page of the built site as a URL path relative to the site root:
-    '' for the home page, 'chapter-1/' ..., and '404.html'."""
-    pages = []
-    for index in sorted(site_dir.rglob("index.html")):
-        folder = index.parent.relative_to(site_dir).as_posix()
-        pages.append("" if folder == "." else folder + "/")
-    if (site_dir / "404.html").is_file():
-        pages.append("404.html")
+    """Every page of the built site ('' for home, 'chapter-1/' ..., '404.html');
+    an empty site is an error, not a pass."""
+    pages = local_site.site_pages(site_dir)
     if not pages:
         raise AssertionError(f"{site_dir}: the built site has no index.html pages")
     return pages

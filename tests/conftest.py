@@ -6,13 +6,9 @@ needs the site, with MkDocs' own messages.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
-import subprocess
+import shutil
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,19 +18,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from local_site import build_site, serve, site_mount  # noqa: E402  (re-exported for tests)
+
 
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
 
 
-def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
-    """Run `mkdocs build --strict` for the course at `source` into `site_dir`."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=source, env=env, capture_output=True, text=True,
-    )
+def copy_course(destination: Path) -> Path:
+    """A copy of what builds the site (config, pages, hooks, overrides, notebooks)
+    in `destination`, for tests that plant a defect and build it."""
+    destination.mkdir(parents=True)
+    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, destination / name)
+    return destination
 
 
 @pytest.fixture(scope="session")
@@ -60,36 +62,6 @@ def built_site(site_build) -> Path:
     if site_build["returncode"] != 0:
         pytest.fail("mkdocs build --strict failed:\n" + site_build["log"], pytrace=False)
     return site_build["site"]
-
-
-class _MountedHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder under a URL prefix, as GitHub Pages serves /REPO/."""
-
-    mount = "/"
-
-    def translate_path(self, path):
-        if not path.startswith(self.mount):
-            return str(Path(self.directory) / "__outside_the_mount__")
-        return super().translate_path("/" + path[len(self.mount):])
-
-    def log_message(self, *args):
-        pass
-
-
-def serve(directory: Path, mount: str = "/"):
-    """Serve `directory` at http://127.0.0.1:PORT{mount}; returns (server, base_url)."""
-    handler_class = type("Handler", (_MountedHandler,), {"mount": mount})
-    handler = functools.partial(handler_class, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}{mount}"
-
-
-def site_mount() -> str:
-    """The URL path the site is published under (for example /course/)."""
-    from urllib.parse import urlparse
-    from course_links import configured_repository, repository_being_built
-    return urlparse(repository_being_built(configured_repository()).pages_url).path
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -13,7 +12,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, copy_course
 from course_links import configured_repository, repository_being_built
 from notebook_pages import trimmed_stylesheet
 
@@ -250,19 +249,8 @@ def test_notebook_description_is_the_first_paragraph_after_its_title(built_site,
     assert meta == " ".join(first.get_text().split())
 
 
-def _copy_course(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    return destination
-
-
 def test_a_notebook_loading_a_remote_image_or_lacking_a_first_paragraph_fails_the_build(tmp_path):
-    course = _copy_course(tmp_path / "course")
+    course = copy_course(tmp_path / "course")
     notebook = course / "notebooks" / NOTEBOOKS[-1].name
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("![chart](https://cdn.example.net/chart.png)"))

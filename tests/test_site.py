@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
-from conftest import ROOT, build_site
+from conftest import build_site, copy_course
 from course_links import configured_repository, repository_being_built
 
 # Elements and attributes through which a browser fetches something on load.
@@ -101,19 +100,8 @@ def test_edit_links_name_the_configured_repository_and_branch(built_site):
     assert f'href="{expected}"' in page
 
 
-def _copy_course(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    return destination
-
-
 def test_a_broken_internal_link_or_anchor_fails_the_build_naming_page_and_link(tmp_path):
-    course = _copy_course(tmp_path / "course")
+    course = copy_course(tmp_path / "course")
     page = course / "docs" / "chapter-1" / "index.md"
     page.write_text(page.read_text(encoding="utf-8")
                     + "\n[gone](colab/no-such-page.md) and [lost](colab/index.md#no-such-anchor)\n",

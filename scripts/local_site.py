@@ -1,0 +1,123 @@
+"""The built course site on this machine: build it, list its pages, serve it
+on 127.0.0.1 under its published path (as GitHub Pages does), and find the
+Chromium that drives it. Shared by the tests, the link checker and the
+benchmarks, so they all see the site the same way.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from course_links import configured_repository, repository_being_built  # noqa: E402
+
+# Headless, offline and quiet: no sandbox (CI runs as root), no background
+# requests to Google's services.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb", ".map")
+
+
+def published_site_url() -> str:
+    """Where the site is published (GitHub Pages of the repository being built)."""
+    return repository_being_built(configured_repository()).pages_url
+
+
+def site_mount() -> str:
+    """The URL path the site is published under, for example /course/."""
+    return urlparse(published_site_url()).path or "/"
+
+
+def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
+    """Run `mkdocs build --strict` for the course at `source` into `site_dir`."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=source, env=env, capture_output=True, text=True,
+    )
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Every page of the built site as a URL path relative to the site root:
+    '' for the home page, 'chapter-1/' ..., and '404.html'."""
+    pages = []
+    for index in sorted(site_dir.rglob("index.html")):
+        folder = index.parent.relative_to(site_dir).as_posix()
+        pages.append("" if folder == "." else folder + "/")
+    if (site_dir / "404.html").is_file():
+        pages.append("404.html")
+    return pages
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a site folder under a URL prefix; optionally gzips text files
+    when the browser accepts it, as GitHub Pages does."""
+
+    mount = "/"
+    gzip = False
+
+    def translate_path(self, path):
+        if not path.startswith(self.mount):
+            return str(Path(self.directory) / "__outside_the_published_path__")
+        return super().translate_path("/" + path[len(self.mount):])
+
+    def send_head(self):
+        if not self.gzip or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return super().send_head()
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # http.server's redirect to the folder URL
+            path = path / "index.html"
+        if not path.is_file() or path.suffix not in COMPRESSIBLE:
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def end_headers(self):
+        # LinkChecker lifts its per-host rate limit for a server that sends
+        # this header: this one is local.
+        self.send_header("LinkChecker", "local course site")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path, mount: str = "/", *, compress: bool = False):
+    """Serve `directory` at http://127.0.0.1:PORT{mount} in a background thread.
+    Returns (server, base_url); call server.shutdown() when done."""
+    handler_class = type("Handler", (SiteHandler,), {"mount": mount, "gzip": compress})
+    handler = functools.partial(handler_class, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{mount}"
+
+
+def chromium_executable() -> str | None:
+    """CHROMIUM_PATH if set, else Debian's /usr/bin/chromium, else `chromium` on PATH."""
+    override = os.environ.get("CHROMIUM_PATH")
+    if override:
+        return override if Path(override).is_file() else None
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
