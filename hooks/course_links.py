@@ -65,6 +65,8 @@ def invalid_slug_reason(slug: str) -> str | None:
         return f"{owner!r} is not a valid GitHub owner name"
     if not NAME_RE.match(name) or name in {".", ".."}:
         return f"{name!r} is not a valid GitHub repository name"
+    if name.lower().endswith(".git"):
+        return f"{slug!r} ends in .git: that is the clone address, not the repository's name"
     return None
 
 

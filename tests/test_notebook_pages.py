@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from conftest import ROOT, build_site, copy_course
 from course_links import configured_repository, repository_being_built
-from notebook_pages import trimmed_stylesheet
+from notebook_styles import trimmed_stylesheet
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 STYLESHEET = "assets/stylesheets/notebook.css"
