@@ -6,6 +6,9 @@ What changes:
 - mkdocs.yml: `repo_url`, `repo_name` and `extra.course.branch` (line edits
   that keep every comment);
 - every notebook's Open-in-Colab badge cell, rewritten from the new setting;
+- the workflows' push branch filter marked as following the course's branch
+  (`branches: [main] # extra.course.branch ...` in .github/workflows/), so
+  pushes to the new branch run the tests and publish the site;
 - every absolute link to the old repository or its site, in notebooks/,
   docs/, README.md, mkdocs.yml and .github/: github.com/OLD (blob, tree,
   edit, raw ... on the old branch move to the new branch),
@@ -16,16 +19,22 @@ What changes:
 notebook's badge names (after merging upstream changes, new notebooks bring
 upstream's badge), plus any given with --from.
 
-Every change is computed before any file is written; bad input changes
-nothing. Notebooks are written the way nbformat writes them (indent 1,
-sorted keys, trailing newline) with their outputs kept. A second run finds
-nothing to change.
+Every change is computed before any file is written; bad input (a REPO that
+is not owner/name, such as a URL or a name ending in .git, or a malformed
+BRANCH) changes nothing. Notebooks are written the way nbformat writes them
+(indent 1, sorted keys, trailing newline) with their outputs kept. A second
+run finds nothing to change.
+
+Afterwards, when the branch is not the one checked out (or does not exist
+yet), the next steps are printed: `git switch -c BRANCH`, commit, push, and
+make it the repository's default branch on GitHub. Those are not errors.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +60,14 @@ TEXT_SUFFIXES = {".md", ".markdown", ".html", ".txt", ".yml", ".yaml", ".json", 
 # Where the end of an owner/name is: not followed by a name character
 # (".git" or a full stop ending a sentence are fine).
 _END = r"(?=\.git(?![A-Za-z0-9._-])|(?![A-Za-z0-9_-]|\.[A-Za-z0-9_-]))"
+# A workflow's push branch filter that follows the course's branch: a flow list
+# on one line whose comment names extra.course.branch.
+WORKFLOW_BRANCH_FILTER = re.compile(
+    r"^(?P<head>[ \t]*branches:[ \t]*)(?P<value>\[.*?\])(?P<tail>[ \t]+#[^\n]*extra\.course\.branch[^\n]*)$",
+    re.M)
+# What someone may type instead of owner/name: a GitHub URL, an SSH address, a .git ending.
+_SLUG_IN = re.compile(r"^(?:(?:https?://)?(?:www\.)?github\.com/|git@github\.com:)?"
+                      r"(?P<owner>[^/\s]+)/(?P<name>[^/\s]+?)(?:\.git)?/?$", re.I)
 
 
 class ForkError(Exception):
@@ -66,6 +83,23 @@ class Change:
 
 def _ref(branch: str) -> str:
     return re.escape(branch)
+
+
+def suggested_slug(value: str) -> str | None:
+    """The owner/name inside a URL, SSH address or `owner/name.git`, when it differs from `value`."""
+    match = _SLUG_IN.match(value.strip())
+    if not match:
+        return None
+    slug = f"{match.group('owner')}/{match.group('name')}"
+    return slug if slug != value and not invalid_slug_reason(slug) else None
+
+
+def workflow_branch_filter(branch: str) -> str:
+    """`branch` as a one-item flow list for a workflow's `branches:` filter."""
+    if re.fullmatch(r"[A-Za-z0-9._/-]+", branch):
+        return f"[{branch}]"
+    # Quoted, with the characters GitHub's filter patterns treat specially escaped.
+    return "[" + json.dumps(re.sub(r"([*?+!\[\]])", r"\\\1", branch)) + "]"
 
 
 def link_rules(old: Repository, new: Repository) -> list[tuple[re.Pattern, str]]:
@@ -179,6 +213,34 @@ def plan_text(path: Path, rules) -> Change | None:
     return Change(path, new_text, [f"{count} reference{'s' * (count != 1)}"])
 
 
+def plan_workflow(path: Path, new: Repository, rules) -> Change | None:
+    """A workflow: its links, and its push branch filter that follows the course's branch."""
+    try:
+        original = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+    text, links = replace_links(original, rules)
+    wanted = workflow_branch_filter(new.branch)
+    filters = 0
+
+    def follow(match: re.Match) -> str:
+        nonlocal filters
+        if match.group("value") == wanted:
+            return match.group(0)
+        filters += 1
+        return match.group("head") + wanted + match.group("tail")
+
+    text = WORKFLOW_BRANCH_FILTER.sub(follow, text)
+    if text == original:
+        return None
+    what = []
+    if filters:
+        what.append(f"push branch filter now {wanted}")
+    if links:
+        what.append(f"{links} reference{'s' * (links != 1)}")
+    return Change(path, text, what)
+
+
 def plan_mkdocs_yml(path: Path, new: Repository, rules) -> Change | None:
     text = path.read_text(encoding="utf-8")
     settings = []
@@ -261,11 +323,59 @@ def plan(root: Path, new: Repository, extra_old: list[str]) -> tuple[Repository,
     yml_change = plan_mkdocs_yml(mkdocs_yml, new, rules)
     if yml_change:
         changes.append(yml_change)
+    workflows = root / ".github" / "workflows"
     for path in files_to_scan(root):
-        change = plan_notebook(path, root, rules, new) if path.suffix == ".ipynb" else plan_text(path, rules)
+        if path.suffix == ".ipynb":
+            change = plan_notebook(path, root, rules, new)
+        elif path.parent == workflows and path.suffix in {".yml", ".yaml"}:
+            change = plan_workflow(path, new, rules)
+        else:
+            change = plan_text(path, rules)
         if change:
             changes.append(change)
     return current, changes
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """git's output (stripped), or None when git is missing or the command fails."""
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def branch_next_steps(root: Path, branch: str) -> list[str]:
+    """What to do in git and on GitHub when `branch` is not the branch checked out here.
+
+    Nothing when `root` is not a git work tree or `branch` is checked out and
+    is the default branch of `origin` (as far as this clone knows).
+    """
+    if _git(root, "rev-parse", "--is-inside-work-tree") != "true":
+        return []
+    steps = []
+    current = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
+    where = f"you are on `{current}`" if current else "no branch is checked out"
+    if current != branch:
+        if _git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}") is None:
+            steps.append(f"Branch `{branch}` does not exist here yet ({where}). Create it with these changes: "
+                         f"`git switch -c {branch}`, then `git commit -am \"Point the course at the fork\"` "
+                         f"and `git push -u origin {branch}`.")
+        else:
+            steps.append(f"The course now names branch `{branch}`, but {where}. Switch to it: "
+                         f"`git switch {branch}` (these changes come along), then commit and "
+                         f"`git push -u origin {branch}`.")
+    default = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if default and default.removeprefix("origin/") != branch:
+        steps.append(f"GitHub publishes the site only from the default branch (origin's is "
+                     f"`{default.removeprefix('origin/')}`): on GitHub, make `{branch}` the default in "
+                     "Settings > General > Default branch.")
+    return steps
+
+
+def print_next_steps(root: Path, branch: str) -> None:
+    for step in branch_next_steps(root, branch):
+        print(f"Next: {step}")
 
 
 def _positional_first(argv: list[str]) -> list[str]:
@@ -279,7 +389,8 @@ def _positional_first(argv: list[str]) -> list[str]:
 def main(argv=None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", help="the fork, as owner/name (for example alice/course)")
-    parser.add_argument("--branch", help="the fork's branch to publish and link to (default: keep the current one)")
+    parser.add_argument("--branch", help="the fork's branch to publish and link to "
+                        "(default: the branch mkdocs.yml names now, extra.course.branch)")
     parser.add_argument("--from", dest="old", action="append", default=[], metavar="OWNER/NAME",
                         help="another repository whose links should move too (repeatable)")
     args = parser.parse_args(_positional_first(sys.argv[1:] if argv is None else list(argv)))
@@ -287,12 +398,16 @@ def main(argv=None, root: Path = ROOT) -> int:
     slug = args.repo.strip()
     reason = invalid_slug_reason(slug)
     if reason:
-        print(f"fork: REPO: {reason} (for example REPO=alice/course); nothing was changed.", file=sys.stderr)
+        suggestion = suggested_slug(slug)
+        hint = f"use REPO={suggestion}" if suggestion else "for example REPO=alice/course"
+        print(f"fork: REPO: {reason} ({hint}); nothing was changed.", file=sys.stderr)
         return 2
     for other in args.old:
         reason = invalid_slug_reason(other)
         if reason:
-            print(f"fork: --from: {reason}; nothing was changed.", file=sys.stderr)
+            suggestion = suggested_slug(other)
+            hint = f" (use --from {suggestion})" if suggestion else ""
+            print(f"fork: --from: {reason}{hint}; nothing was changed.", file=sys.stderr)
             return 2
     try:
         current = configured_repository(root / "mkdocs.yml")
@@ -313,6 +428,7 @@ def main(argv=None, root: Path = ROOT) -> int:
         return 2
     if not changes:
         print(f"Already points to {new.slug} (branch {new.branch}, site {new.pages_url}): nothing to change.")
+        print_next_steps(root, new.branch)
         return 0
     print(f"Re-pointing the course from {current.slug} (branch {current.branch}) "
           f"to {new.slug} (branch {new.branch}, site {new.pages_url}):")
@@ -321,6 +437,7 @@ def main(argv=None, root: Path = ROOT) -> int:
         print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}", flush=True)
     print(f"Changed {len(changes)} file{'s' * (len(changes) != 1)}. "
           "Review with `git diff`, then `make build` and `make test`.")
+    print_next_steps(root, new.branch)
     return 0
 
 

@@ -8,13 +8,20 @@ Open-in-Colab badge cell, a title cell with learning objectives and a link to
 the chapter's page on the hosted site, a note (tagged `synthetic-data`) that
 the data are made up, a first code cell and a Key points cell. It is run
 (scripts/run_notebooks.py, so its stored outputs pass nbval) and cleaned,
-then added to mkdocs.yml under the chapter's "Notebooks" section. A NAME
-that is malformed or already taken is refused and nothing is written.
+then added to mkdocs.yml under the chapter's "Notebooks" section. Inside a
+git work tree it is staged with `git add --intent-to-add`, so git lists it
+(the launch-link tests only accept files git tracks) before its content is
+committed. A NAME that is malformed or already taken is refused and nothing
+is written.
+
+The template's placeholder texts are SCAFFOLD_PLACEHOLDERS; the tests fail
+while any notebook still contains one, naming the notebook and cell.
 """
 from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +38,14 @@ NUMBERED_RE = re.compile(r"^(\d+)-(.+)\.ipynb$")
 MAX_NAME = 60
 CHAPTER_PAGE = "chapter-1/colab/"           # the chapter's page on the hosted site
 NAV_SECTION = re.compile(r'^(?P<indent>\s*)- "?Notebooks"?:\s*$', re.M)
+
+# The template's placeholder texts, for the author to replace. The tests refuse
+# any notebook that still contains one (tests/test_new_notebook.py).
+SUMMARY_PLACEHOLDER = "(One paragraph: what this notebook does and why it matters.)"
+OBJECTIVE_PLACEHOLDERS = ("(first thing the reader can do)", "(second thing the reader can do)")
+CODE_PLACEHOLDER = "# A first cell to replace: a few made-up ages."
+KEY_POINT_PLACEHOLDER = "(what the reader should remember)"
+SCAFFOLD_PLACEHOLDERS = (SUMMARY_PLACEHOLDER, *OBJECTIVE_PLACEHOLDERS, CODE_PLACEHOLDER, KEY_POINT_PLACEHOLDER)
 
 
 class NewNotebookError(Exception):
@@ -90,12 +105,12 @@ def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
         nbformat.v4.new_markdown_cell(
             f"# {title}\n"
             "\n"
-            "(One paragraph: what this notebook does and why it matters.)\n"
+            f"{SUMMARY_PLACEHOLDER}\n"
             "\n"
             "By the end of this notebook you will be able to:\n"
             "\n"
-            "- (first thing the reader can do);\n"
-            "- (second thing the reader can do).\n"
+            f"- {OBJECTIVE_PLACEHOLDERS[0]};\n"
+            f"- {OBJECTIVE_PLACEHOLDERS[1]}.\n"
             "\n"
             f"Part of chapter 1.8 of the Health Data Science course: <{chapter_url}>"),
         nbformat.v4.new_markdown_cell(
@@ -103,15 +118,32 @@ def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
             "itself. No real person is described; never upload real patient data to Colab.",
             metadata={"tags": ["synthetic-data"]}),
         nbformat.v4.new_code_cell(
-            "# A first cell to replace: a few made-up ages.\n"
+            f"{CODE_PLACEHOLDER}\n"
             "ages = [34, 51, 67, 45]\n"
             'print(f"{len(ages)} synthetic patients, mean age {sum(ages) / len(ages):.1f}")'),
         nbformat.v4.new_markdown_cell(
             "## Key points\n"
             "\n"
-            "- (what the reader should remember)"),
+            f"- {KEY_POINT_PLACEHOLDER}"),
     ]
     return nb
+
+
+def stage_for_git(path: Path, root: Path) -> str:
+    """`git add --intent-to-add path` inside a git work tree; returns what happened, for the output."""
+    relative = path.relative_to(root).as_posix()
+    try:
+        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root,
+                                capture_output=True, text=True, timeout=30)
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return f"not in a git work tree: `git add {relative}` once it is one"
+        added = subprocess.run(["git", "add", "--intent-to-add", "--", relative], cwd=root,
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"git could not run ({error}): run `git add {relative}` yourself"
+    if added.returncode != 0:
+        return f"`git add --intent-to-add` failed ({added.stderr.strip()}): run `git add {relative}` yourself"
+    return f"staged with `git add --intent-to-add {relative}`, so git lists it"
 
 
 def _positional_first(argv: list[str]) -> list[str]:
@@ -147,9 +179,9 @@ def main(argv=None) -> int:
     from run_notebooks import execute  # needs the notebook tooling; imported once input is valid
 
     path = notebooks / filename
-    print(f"[1/3] writing {relative}", flush=True)
+    print(f"[1/4] writing {relative}", flush=True)
     nbformat.write(nb, path)
-    print(f"[2/3] running {relative}", flush=True)
+    print(f"[2/4] running {relative}", flush=True)
     try:
         seconds = execute(path)
     except BaseException:
@@ -158,9 +190,15 @@ def main(argv=None) -> int:
               file=sys.stderr)
         raise
     print(f"  done in {seconds:.1f} s, cleaned", flush=True)
-    print("[3/3] adding it to the nav in mkdocs.yml", flush=True)
+    print("[3/4] adding it to the nav in mkdocs.yml", flush=True)
     mkdocs_yml.write_text(new_mkdocs, encoding="utf-8")
-    print(f"Created {relative} ({title!r}). Write it, then `make notebooks NB={relative}` and `make test`.")
+    print("[4/4] telling git about it", flush=True)
+    print(f"  {stage_for_git(path, ROOT)}", flush=True)
+    print(f"Created {relative} ({title!r}). Next:\n"
+          "  1. write it (replace every text in parentheses and the first code cell; synthetic data only);\n"
+          f"  2. `make notebooks NB={relative}`;\n"
+          "  3. `make test`;\n"
+          f"  4. `git add {relative} mkdocs.yml`, then commit and push.")
     return 0
 
 

@@ -30,12 +30,18 @@ class ProgressClient(NotebookClient):
         super().__init__(nb, **kwargs)
         self.label = label
         self.code_cells = sum(c.cell_type == "code" for c in nb.cells)
-        self.done = 0
+        self.done = 0           # code cells started so far
+        self.cell_index = None  # index among all cells (as in nbval's messages) of the one running
+
+    def where(self) -> str:
+        """The running cell, e.g. "code cell 2 of 5 (cell 4)"."""
+        return f"code cell {self.done} of {self.code_cells} (cell {self.cell_index})"
 
     async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
         if cell.cell_type == "code":
             self.done += 1
-            print(f"  {self.label}: cell {cell_index} ({self.done}/{self.code_cells})", flush=True)
+            self.cell_index = cell_index
+            print(f"  {self.label}: {self.where()}", flush=True)
         return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
 
@@ -51,7 +57,7 @@ def execute(path: Path) -> float:
     try:
         client.execute()
     except CellExecutionError as error:
-        raise SystemExit(f"{path}: cell {client.done} of {client.code_cells} code cells failed; "
+        raise SystemExit(f"{path}: {client.where()} failed; "
                          f"the notebook was not changed.\n{error}") from None
     seconds = time.perf_counter() - start
     nbformat.write(nb, path)

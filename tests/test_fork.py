@@ -15,10 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import build_site
 from course_links import Repository, configured_repository
+from fork import branch_next_steps, workflow_branch_filter
 from test_launch_links import badge_problems, launch_link_problems, tracked_files
+from test_workflows import actionlint, findings_text
 
 NEW = Repository("teaching-fork/health-course", "autumn-2026")
 
@@ -41,6 +44,18 @@ def copy_working_tree(root: Path, dest: Path) -> Path:
 def run_fork(course: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(course / "scripts" / "fork.py"), *args],
                           cwd=course, capture_output=True, text=True)
+
+
+def git(course: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=Course", "-c", "user.email=course@example.org", *args],
+                          cwd=course, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def push_branches(workflow: Path) -> list[str] | None:
+    """The `on: push: branches:` filter of a workflow (PyYAML reads the key `on` as True)."""
+    data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    triggers = data.get("on", data.get(True)) or {}
+    return (triggers.get("push") or {}).get("branches") if isinstance(triggers, dict) else None
 
 
 def snapshot(course: Path) -> dict[str, bytes]:
@@ -69,6 +84,17 @@ def test_fork_repoints_every_badge_and_launch_link_and_nothing_names_the_old_rep
     assert "  mkdocs.yml: repo_url, repo_name, extra.course.branch" in result.stdout, result.stdout
     assert configured_repository(yml) == NEW
     assert "# One source of truth" in yml.read_text(), "comments in mkdocs.yml must survive"
+
+    # Pushes to the new branch run the tests and publish: the workflow follows the branch, still lints clean.
+    ci = course / ".github" / "workflows" / "ci.yml"
+    assert push_branches(root / ".github" / "workflows" / "ci.yml") == [old.branch]
+    assert push_branches(ci) == [NEW.branch], ci.read_text()
+    assert f"  .github/workflows/ci.yml: push branch filter now [{NEW.branch}]" in result.stdout, result.stdout
+    findings = actionlint([ci])
+    assert not findings, findings_text(findings)
+    # The copy is on another branch, and the new one does not exist yet: the next step is said, not failed.
+    assert f"Next: Branch `{NEW.branch}` does not exist here yet" in result.stdout, result.stdout
+    assert f"`git switch -c {NEW.branch}`" in result.stdout and f"`git push -u origin {NEW.branch}`" in result.stdout
 
     # Notebooks: badges follow; JSON stays as nbformat writes it; only lines naming the old repository changed.
     assert not badge_problems(course, NEW), badge_problems(course, NEW)
@@ -120,6 +146,16 @@ def urlparse_host(url: str) -> str:
     ([NEW.slug, "--branch", "autumn..2026"], "BRANCH: 'autumn..2026' is not a valid git branch name"),
     ([NEW.slug, "--branch", "with space"], "BRANCH: 'with space' is not a valid git branch name"),
     ([NEW.slug, "--branch", ""], "BRANCH: it is empty"),
+    # What GitHub shows as the clone address is not owner/name: refused, with the value to use instead.
+    (["Some-One/course.git"], "REPO: 'Some-One/course.git' ends in .git: that is the clone address, "
+                              "not the repository's name (use REPO=Some-One/course)"),
+    (["https://github.com/Some-One/course"],
+     "REPO: 'https://github.com/Some-One/course' is not of the form owner/name (use REPO=Some-One/course)"),
+    (["https://github.com/Some-One/course.git"], "(use REPO=Some-One/course)"),
+    (["git@github.com:Some-One/course.git"],
+     "REPO: 'git@github.com:Some-One' is not a valid GitHub owner name (use REPO=Some-One/course)"),
+    ([NEW.slug, "--from", "up/course.git"], "--from: 'up/course.git' ends in .git: that is the clone address, "
+                                            "not the repository's name (use --from up/course)"),
 ])
 def test_fork_refuses_a_malformed_repo_or_branch_and_changes_nothing(pristine_copy, args, message):
     before = snapshot(pristine_copy)
@@ -145,7 +181,44 @@ def test_running_fork_twice_changes_nothing_the_second_time(root, tmp_path):
     assert first.returncode == 0 and "notebooks/99-example.ipynb: 1 badge" in first.stdout, first.stdout
     assert example in sample.read_text()
     after_first = snapshot(course)
+    git(course, "switch", "-q", "-c", NEW.branch)  # now on the configured branch: no next step to print
     second = run_fork(course, NEW.slug, "--branch", NEW.branch)
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith(f"Already points to {NEW.slug} (branch {NEW.branch}"), second.stdout
+    assert "Next:" not in second.stdout, second.stdout
     assert snapshot(course) == after_first
+
+
+def test_fork_says_how_to_create_switch_to_and_publish_the_configured_branch(tmp_path):
+    assert branch_next_steps(tmp_path, "spring") == [], "not a git work tree: nothing to say"
+    course = tmp_path / "course"
+    course.mkdir()
+    git(course, "init", "-q", "-b", "main")
+    git(course, "commit", "-q", "--allow-empty", "-m", "start")
+    assert branch_next_steps(course, "main") == []
+
+    missing = branch_next_steps(course, "spring")
+    assert len(missing) == 1 and missing[0].startswith("Branch `spring` does not exist here yet (you are on `main`)")
+    assert "`git switch -c spring`" in missing[0] and "`git push -u origin spring`" in missing[0], missing
+
+    git(course, "branch", "autumn")
+    elsewhere = branch_next_steps(course, "autumn")
+    assert len(elsewhere) == 1 and "but you are on `main`" in elsewhere[0], elsewhere
+    assert "`git switch autumn`" in elsewhere[0] and "-c" not in elsewhere[0], elsewhere
+
+    # A clone knows origin's default branch: publishing needs the configured branch to be it.
+    git(course, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(course, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    assert branch_next_steps(course, "main") == []
+    git(course, "switch", "-q", "autumn")
+    default = branch_next_steps(course, "autumn")
+    assert default == ["GitHub publishes the site only from the default branch (origin's is `main`): on GitHub, "
+                       "make `autumn` the default in Settings > General > Default branch."], default
+
+
+@pytest.mark.parametrize("branch", ["autumn-2026", "teaching/2026", "spring+summer", "x#1", "it's"])
+def test_the_rewritten_branch_filter_is_yaml_naming_exactly_the_branch(branch):
+    line = f"branches: {workflow_branch_filter(branch)} # extra.course.branch"
+    (value,) = yaml.safe_load(line)["branches"]
+    # GitHub's filter patterns treat + and ! specially; a backslash makes them literal.
+    assert re.sub(r"\\(.)", r"\1", value) == branch, (line, value)

@@ -90,6 +90,12 @@ def tracked_files(root: Path) -> set[str]:
     return set(result.stdout.splitlines())
 
 
+def untracked(path: str, opens: bool = False) -> str:
+    """The problem text for a link to a file git does not list, with the command that fixes it."""
+    return f"{'opens ' if opens else ''}{path!r}{', which' if opens else ''} is not tracked by git; " \
+           f"run `git add {path}`"
+
+
 def _exists(path: str, tracked: set[str]) -> bool:
     path = path.rstrip("/")
     return path in tracked or any(name.startswith(path + "/") for name in tracked)
@@ -120,22 +126,24 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
                 if found_slug != repository.slug or branch != repository.branch:
                     problem(f"names {found_slug} at {branch}, not {repository.slug} at {repository.branch}")
                 elif path not in tracked:
-                    problem(f"{path} is not tracked by git on this branch")
+                    problem(untracked(path))
             elif (match := kinds["binder"].match(href)):
                 counts["binder"] += 1
                 found_slug, branch, query = match.group(1), unquote(match.group(2)), parse_qs(match.group(3))
                 path = (query.get("labpath") or [""])[0] or (query.get("urlpath") or [""])[0].removeprefix("lab/tree/")
                 if found_slug != repository.slug or branch != repository.branch:
                     problem(f"names {found_slug} at {branch}, not {repository.slug} at {repository.branch}")
-                elif not path or path not in tracked:
-                    problem(f"opens {path!r}, which is not tracked by git")
+                elif not path:
+                    problem("opens no notebook (no labpath or urlpath)")
+                elif path not in tracked:
+                    problem(untracked(path, opens=True))
             elif (match := kinds["github"].match(href)):
                 counts["github"] += 1
                 rest = match.group(3).split("#")[0].split("?")[0]
                 if not (rest == repository.branch or rest.startswith(repository.branch + "/")):
                     problem(f"is not on the configured branch {repository.branch}")
                 elif not _exists(rest[len(repository.branch) + 1:], tracked):
-                    problem(f"{rest[len(repository.branch) + 1:]!r} is not tracked by git")
+                    problem(untracked(rest[len(repository.branch) + 1:]))
             elif "/hub/user-redirect/git-pull?" in href:
                 counts["jupyterhub"] += 1
                 query = parse_qs(urlsplit(href).query)
@@ -144,7 +152,7 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
                     problem(f"pulls {query.get('repo')} at {query.get('branch')}, "
                             f"not {repository.url} at {repository.branch}")
                 elif path not in tracked:
-                    problem(f"opens {path!r}, which is not tracked by git")
+                    problem(untracked(path, opens=True))
             elif "download" in attrs or href.endswith(".ipynb"):
                 counts["download"] += 1
                 if urlsplit(href).scheme:
@@ -154,7 +162,7 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
                 if not target.is_file():
                     problem("the download is missing from the built site")
                 elif source not in tracked:
-                    problem(f"{source} is not tracked by git")
+                    problem(untracked(source))
     return problems, counts
 
 
@@ -236,7 +244,10 @@ def test_link_check_names_the_page_and_link_of_a_wrong_branch_repository_or_file
         '<a href="https://github.com/alice/course/blob/main/notebooks/gone.ipynb">x</a>'
         '<a href="https://github.com/alice/course/edit/dev/docs/index.md">x</a>'
         '<a href="02-b.ipynb" download>x</a>'
-        '<a href="01-a.ipynb" download>ok</a>')
+        '<a href="01-a.ipynb" download>ok</a>'
+        '<a href="https://colab.research.google.com/github/alice/course/blob/main/notebooks/03-new.ipynb">x</a>'
+        '<a href="03-new.ipynb" download>x</a>')
+    (page.parent / "03-new.ipynb").write_text("{}")
     problems, counts = launch_link_problems(tmp_path, repo, {"notebooks/01-a.ipynb", "docs/index.md"})
     where = "notebooks/01-a/index.html: link "
     assert problems == [
@@ -245,13 +256,17 @@ def test_link_check_names_the_page_and_link_of_a_wrong_branch_repository_or_file
         where + "https://colab.research.google.com/github/bob/course/blob/main/notebooks/01-a.ipynb: "
                 "names bob/course at main, not alice/course at main",
         where + "https://mybinder.org/v2/gh/alice/course/main?labpath=notebooks%2Fgone.ipynb: "
-                "opens 'notebooks/gone.ipynb', which is not tracked by git",
+                "opens 'notebooks/gone.ipynb', which is not tracked by git; run `git add notebooks/gone.ipynb`",
         where + "https://github.com/alice/course/blob/main/notebooks/gone.ipynb: "
-                "'notebooks/gone.ipynb' is not tracked by git",
+                "'notebooks/gone.ipynb' is not tracked by git; run `git add notebooks/gone.ipynb`",
         where + "https://github.com/alice/course/edit/dev/docs/index.md: is not on the configured branch main",
         where + "02-b.ipynb: the download is missing from the built site",
+        # A notebook made with `make new-notebook` but never added to git: the message says what to run.
+        where + "https://colab.research.google.com/github/alice/course/blob/main/notebooks/03-new.ipynb: "
+                "'notebooks/03-new.ipynb' is not tracked by git; run `git add notebooks/03-new.ipynb`",
+        where + "03-new.ipynb: 'notebooks/03-new.ipynb' is not tracked by git; run `git add notebooks/03-new.ipynb`",
     ], problems
-    assert counts == {"colab": 2, "binder": 1, "github": 2, "download": 2, "jupyterhub": 0}
+    assert counts == {"colab": 3, "binder": 1, "github": 2, "download": 3, "jupyterhub": 0}
 
 
 def test_launch_bar_offers_the_jupyterhub_only_when_one_is_configured():

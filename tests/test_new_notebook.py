@@ -1,4 +1,5 @@
-"""`make new-notebook`: a new notebook that follows the conventions, runs, passes nbval and builds.
+"""`make new-notebook`: a new notebook that follows the conventions, runs, passes nbval and builds,
+is listed by git, and cannot be published with the template's placeholder texts still in it.
 
 Works on a copy of the working tree in tmp_path; the real tree is never written.
 """
@@ -11,11 +12,30 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import build_site
 from course_links import colab_badge_markdown, configured_repository
+from new_notebook import SCAFFOLD_PLACEHOLDERS, build_notebook, stage_for_git
+from run_notebooks import execute
 from test_fork import copy_working_tree, snapshot
+from test_launch_links import launch_link_problems, tracked_files
+
+
+def scaffold_placeholder_problems(root: Path) -> list[str]:
+    """Every notebook cell that still holds one of the template's placeholder texts."""
+    problems = []
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        for index, cell in enumerate(cells):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            found = [marker for marker in SCAFFOLD_PLACEHOLDERS if marker in source]
+            if found:
+                problems.append(f"notebooks/{path.name}: cell {index}: still has the template's placeholder "
+                                f"{found[0]!r}; write the notebook's own text there")
+    return problems
 
 
 def run_new_notebook(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -30,7 +50,12 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
 
     result = run_new_notebook(course, "reading-csv-files", "--title", "Reading CSV files")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Created {expected}" in result.stdout and "[2/3] running" in result.stdout
+    assert f"Created {expected}" in result.stdout and "[2/4] running" in result.stdout
+    assert f"  {Path(expected).name}: code cell 1 of 1 (cell 3)\n" in result.stdout, result.stdout
+    # git lists it at once, so the launch-link tests accept it; the steps end with committing it.
+    assert f"  staged with `git add --intent-to-add {expected}`, so git lists it" in result.stdout, result.stdout
+    assert expected in tracked_files(course)
+    assert f"`git add {expected} mkdocs.yml`, then commit and push" in result.stdout, result.stdout
 
     cells = json.loads((course / expected).read_text())["cells"]
     assert "".join(cells[0]["source"]) == colab_badge_markdown(configured_repository(course / "mkdocs.yml"),
@@ -58,6 +83,13 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     assert build.returncode == 0, build.stdout + build.stderr
     page = tmp_path / "site" / "notebooks" / Path(expected).stem / "index.html"
     assert page.read_text().count('<nav class="launch-bar"') == 1
+    problems, counts = launch_link_problems(tmp_path / "site", configured_repository(course / "mkdocs.yml"),
+                                            tracked_files(course))
+    assert not problems, "\n".join(problems)
+
+    # Until the author writes it, the placeholder guard refuses it.
+    assert any(p.startswith(f"{expected}: cell 1: still has the template's placeholder")
+               for p in scaffold_placeholder_problems(course)), scaffold_placeholder_problems(course)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +122,48 @@ def test_new_notebook_refuses_a_name_already_taken_and_changes_nothing(pristine_
     assert result.returncode == 2
     assert f"a notebook named {name!r} already exists: notebooks/{existing.name}" in result.stderr, result.stderr
     assert snapshot(pristine_copy) == before
+
+
+def test_no_notebook_keeps_the_scaffold_placeholders(root):
+    problems = scaffold_placeholder_problems(root)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_placeholder_guard_names_notebook_and_cell_of_a_fresh_scaffold(tmp_path):
+    relative = "notebooks/01-fresh.ipynb"
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(build_notebook(relative, "Fresh"), tmp_path / relative)
+    problems = scaffold_placeholder_problems(tmp_path)
+    assert problems == [
+        f"{relative}: cell 1: still has the template's placeholder {SCAFFOLD_PLACEHOLDERS[0]!r}; "
+        "write the notebook's own text there",
+        f"{relative}: cell 3: still has the template's placeholder {SCAFFOLD_PLACEHOLDERS[3]!r}; "
+        "write the notebook's own text there",
+        f"{relative}: cell 4: still has the template's placeholder {SCAFFOLD_PLACEHOLDERS[4]!r}; "
+        "write the notebook's own text there",
+    ], problems
+    # Every marker is in the template; a marker the template lost would guard nothing.
+    text = (tmp_path / relative).read_text()
+    assert all(json.dumps(marker)[1:-1] in text for marker in SCAFFOLD_PLACEHOLDERS)
+
+
+def test_outside_git_the_new_notebook_is_not_staged_and_the_output_says_what_to_run(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    path = tmp_path / "notebooks" / "01-x.ipynb"
+    path.write_text("{}")
+    assert stage_for_git(path, tmp_path) == "not in a git work tree: `git add notebooks/01-x.ipynb` once it is one"
+
+
+def test_a_failing_cell_is_named_by_notebook_and_cell_and_the_notebook_is_left_as_it_was(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_markdown_cell("Text."), nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as failure:
+        execute(path)
+    message = str(failure.value)
+    assert message.startswith(f"{path}: code cell 2 of 2 (cell 3) failed; the notebook was not changed."), message
+    assert "ZeroDivisionError" in message
+    assert path.read_bytes() == before
