@@ -165,6 +165,11 @@ def _badge_source(source, badge: str):
     return [badge] if isinstance(source, list) else badge
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 badge', '2 badges'."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def plan_notebook(path: Path, root: Path, rules, new: Repository) -> Change | None:
     text = path.read_text(encoding="utf-8")
     try:
@@ -196,9 +201,9 @@ def plan_notebook(path: Path, root: Path, rules, new: Repository) -> Change | No
         return None
     what = []
     if badges:
-        what.append(f"{badges} badge{'s' * (badges != 1)}")
+        what.append(counted(badges, 'badge'))
     if links:
-        what.append(f"{links} reference{'s' * (links != 1)}")
+        what.append(counted(links, 'reference'))
     return Change(path, new_text, what)
 
 
@@ -210,7 +215,7 @@ def plan_text(path: Path, rules) -> Change | None:
     new_text, count = replace_links(text, rules)
     if not count or new_text == text:
         return None
-    return Change(path, new_text, [f"{count} reference{'s' * (count != 1)}"])
+    return Change(path, new_text, [counted(count, 'reference')])
 
 
 def plan_workflow(path: Path, new: Repository, rules) -> Change | None:
@@ -237,7 +242,7 @@ def plan_workflow(path: Path, new: Repository, rules) -> Change | None:
     if filters:
         what.append(f"push branch filter now {wanted}")
     if links:
-        what.append(f"{links} reference{'s' * (links != 1)}")
+        what.append(counted(links, 'reference'))
     return Change(path, text, what)
 
 
@@ -266,7 +271,7 @@ def plan_mkdocs_yml(path: Path, new: Repository, rules) -> Change | None:
     if settings:
         what.append(", ".join(settings))
     if links:
-        what.append(f"{links} other reference{'s' * (links != 1)}")
+        what.append(counted(links, 'other reference'))
     return Change(path, text, what)
 
 
@@ -435,7 +440,7 @@ def main(argv=None, root: Path = ROOT) -> int:
     for change in changes:
         change.path.write_text(change.new_text, encoding="utf-8")
         print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}", flush=True)
-    print(f"Changed {len(changes)} file{'s' * (len(changes) != 1)}. "
+    print(f"Changed {counted(len(changes), 'file')}. "
           "Review with `git diff`, then `make build` and `make test`.")
     print_next_steps(root, new.branch)
     return 0
