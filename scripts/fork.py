@@ -391,6 +391,16 @@ def _positional_first(argv: list[str]) -> list[str]:
     return argv
 
 
+def slug_refusal(label: str, option: str, value: str, default_hint: str = "") -> str | None:
+    """Why `value` (given as `label`) is not an owner/name, with the value to use; None if it is one."""
+    reason = invalid_slug_reason(value)
+    if not reason:
+        return None
+    suggestion = suggested_slug(value)
+    hint = f"use {option}{suggestion}" if suggestion else (f"for example {default_hint}" if default_hint else "")
+    return f"{label}: {reason}" + (f" ({hint})" if hint else "")
+
+
 def main(argv=None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repo", help="the fork, as owner/name (for example alice/course)")
@@ -401,19 +411,11 @@ def main(argv=None, root: Path = ROOT) -> int:
     args = parser.parse_args(_positional_first(sys.argv[1:] if argv is None else list(argv)))
 
     slug = args.repo.strip()
-    reason = invalid_slug_reason(slug)
-    if reason:
-        suggestion = suggested_slug(slug)
-        hint = f"use REPO={suggestion}" if suggestion else "for example REPO=alice/course"
-        print(f"fork: REPO: {reason} ({hint}); nothing was changed.", file=sys.stderr)
+    refusals = [slug_refusal("REPO", "REPO=", slug, default_hint="REPO=alice/course")]
+    refusals += [slug_refusal("--from", "--from ", other) for other in args.old]
+    for refusal in filter(None, refusals):
+        print(f"fork: {refusal}; nothing was changed.", file=sys.stderr)
         return 2
-    for other in args.old:
-        reason = invalid_slug_reason(other)
-        if reason:
-            suggestion = suggested_slug(other)
-            hint = f" (use --from {suggestion})" if suggestion else ""
-            print(f"fork: --from: {reason}{hint}; nothing was changed.", file=sys.stderr)
-            return 2
     try:
         current = configured_repository(root / "mkdocs.yml")
     except ValueError as error:
