@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
+from notebook_html import parsed_content, serialised
+
 log = logging.getLogger("mkdocs.hooks.notebook_pages")
 
 SCOPE = ".jupyter-wrapper"
@@ -40,7 +42,7 @@ MAYBE_REMOTE = re.compile(
 def on_page_content(content, page, config, files):
     if not is_notebook(page):
         return content
-    soup = BeautifulSoup(content, "html.parser")
+    soup = parsed_content(page, content)
     notebook = soup.select_one(SCOPE)
     for script in soup.find_all("script"):
         if not inside(script, notebook) and loads_code(script):
@@ -51,7 +53,7 @@ def on_page_content(content, page, config, files):
         space.unwrap()                             # whitespace tokens need no colour
     page.meta["description"] = description_of(notebook, page)
     page.edit_url = edit_url_of(page, config)
-    return str(soup)
+    return serialised(page, soup)
 
 
 def on_post_page(output, page, config):

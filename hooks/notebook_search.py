@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup
 from mkdocs.plugins import CombinedEvent, event_priority
+
+from notebook_html import forget, parsed_content
 
 ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>')
 
@@ -27,8 +28,9 @@ def on_pre_build(config):
 
 def on_page_content(content, page, config, files):
     if page.file.src_uri.endswith(".ipynb"):
-        notebook = BeautifulSoup(content, "html.parser").select_one(".jupyter-wrapper")
+        notebook = parsed_content(page, content).select_one(".jupyter-wrapper")
         _searchable[page.file.src_uri] = searchable_text(notebook)
+        forget(page)  # the last hook to read the tree
     return content
 
 

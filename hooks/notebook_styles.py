@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import tinycss2
-from bs4 import BeautifulSoup
+
+from notebook_html import parsed_content, serialised
 
 STYLESHEET = "assets/stylesheets/notebook.css"
 SCOPE = ".jupyter-wrapper"
@@ -30,14 +31,14 @@ def on_pre_build(config):
 def on_page_content(content, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return content
-    soup = BeautifulSoup(content, "html.parser")
+    soup = parsed_content(page, content)
     notebook = soup.select_one(SCOPE)
     for style in soup.find_all("style"):
         if not any(parent is notebook for parent in style.parents):
             _inlined_css[style.get_text()] = None
             style.decompose()
     _used_names.update(names_used_in(notebook))
-    return str(soup)
+    return serialised(page, soup)
 
 
 def on_post_build(config):
