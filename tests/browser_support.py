@@ -59,14 +59,13 @@ _SHARED = {"users": 0, "playwright": None, "browser": None}
 def browser():
     """One headless Chromium per test process (per xdist worker), shared by
     every module that imports this fixture."""
-    executable = require_chromium()  # skip or fail before starting Playwright
+    require_chromium()  # skip or fail before starting Playwright
     if _SHARED["browser"] is None:
         from playwright.sync_api import sync_playwright
 
         playwright = sync_playwright().start()
         try:
-            _SHARED["browser"] = playwright.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+            _SHARED["browser"] = launch_chromium(playwright)
         except Exception:
             playwright.stop()
             raise
