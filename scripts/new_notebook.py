@@ -14,8 +14,9 @@ git work tree it is staged with `git add --intent-to-add`, so git lists it
 committed. A NAME that is malformed or already taken is refused and nothing
 is written.
 
-The template's placeholder texts are SCAFFOLD_PLACEHOLDERS; the tests fail
-while any notebook still contains one, naming the notebook and cell.
+The template's placeholder texts live in scripts/notebook_rules.py, whose
+`scaffold-placeholder` rule fails while any notebook still contains one,
+naming the notebook and cell.
 """
 from __future__ import annotations
 
@@ -32,21 +33,18 @@ sys.path.insert(0, str(ROOT / "hooks"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from course_links import colab_badge_markdown, configured_repository  # noqa: E402
+from notebook_rules import (  # noqa: E402  (the template's placeholders, checked by the rule book)
+    CODE_PLACEHOLDER,
+    KEY_POINT_PLACEHOLDER,
+    OBJECTIVE_PLACEHOLDERS,
+    SUMMARY_PLACEHOLDER,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NUMBERED_RE = re.compile(r"^(\d+)-(.+)\.ipynb$")
 MAX_NAME = 60
 CHAPTER_PAGE = "chapter-1/colab/"           # the chapter's page on the hosted site
 NAV_SECTION = re.compile(r'^(?P<indent>\s*)- "?Notebooks"?:\s*$', re.M)
-
-# The template's placeholder texts, for the author to replace. The tests refuse
-# any notebook that still contains one (tests/test_new_notebook.py).
-SUMMARY_PLACEHOLDER = "(One paragraph: what this notebook does and why it matters.)"
-OBJECTIVE_PLACEHOLDERS = ("(first thing the reader can do)", "(second thing the reader can do)")
-CODE_PLACEHOLDER = "# A first cell to replace: a few made-up ages."
-KEY_POINT_PLACEHOLDER = "(what the reader should remember)"
-SCAFFOLD_PLACEHOLDERS = (SUMMARY_PLACEHOLDER, *OBJECTIVE_PLACEHOLDERS, CODE_PLACEHOLDER, KEY_POINT_PLACEHOLDER)
-
 
 class NewNotebookError(Exception):
     """Input refused; nothing has been written."""

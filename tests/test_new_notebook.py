@@ -17,25 +17,16 @@ import pytest
 
 from conftest import build_site
 from course_links import colab_badge_markdown, configured_repository
-from new_notebook import SCAFFOLD_PLACEHOLDERS, build_notebook, stage_for_git
+from new_notebook import build_notebook, stage_for_git
+from notebook_rules import SCAFFOLD_PLACEHOLDERS, check_paths, course_notebooks
 from run_notebooks import execute
 from test_fork import copy_working_tree, snapshot
 from test_launch_links import launch_link_problems, tracked_files
 
 
 def scaffold_placeholder_problems(root: Path) -> list[str]:
-    """Every notebook cell that still holds one of the template's placeholder texts."""
-    problems = []
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        for index, cell in enumerate(cells):
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
-            found = [marker for marker in SCAFFOLD_PLACEHOLDERS if marker in source]
-            if found:
-                problems.append(f"notebooks/{path.name}: cell {index}: still has the template's placeholder "
-                                f"{found[0]!r}; write the notebook's own text there")
-    return problems
+    """The rule book's scaffold-placeholder problems for every notebook under `root`."""
+    return [str(p) for p in check_paths(course_notebooks(root), ["scaffold-placeholder"], root)]
 
 
 def run_new_notebook(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -88,7 +79,7 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     assert not problems, "\n".join(problems)
 
     # Until the author writes it, the placeholder guard refuses it.
-    assert any(p.startswith(f"{expected}: cell 1: still has the template's placeholder")
+    assert any(p.startswith(f"{expected}: cell 1: [scaffold-placeholder] still has the template's placeholder")
                for p in scaffold_placeholder_problems(course)), scaffold_placeholder_problems(course)
 
 
@@ -134,13 +125,14 @@ def test_the_placeholder_guard_names_notebook_and_cell_of_a_fresh_scaffold(tmp_p
     (tmp_path / "notebooks").mkdir()
     nbformat.write(build_notebook(relative, "Fresh"), tmp_path / relative)
     problems = scaffold_placeholder_problems(tmp_path)
+    # Every placeholder of a cell is listed in one run, not only the first.
+    rule = "[scaffold-placeholder] still has the template's placeholder"
     assert problems == [
-        f"{relative}: cell 1: still has the template's placeholder {SCAFFOLD_PLACEHOLDERS[0]!r}; "
-        "write the notebook's own text there",
-        f"{relative}: cell 3: still has the template's placeholder {SCAFFOLD_PLACEHOLDERS[3]!r}; "
-        "write the notebook's own text there",
-        f"{relative}: cell 4: still has the template's placeholder {SCAFFOLD_PLACEHOLDERS[4]!r}; "
-        "write the notebook's own text there",
+        f"{relative}: cell 1: {rule} {SCAFFOLD_PLACEHOLDERS[0]!r}; write the notebook's own text there",
+        f"{relative}: cell 1: {rule} {SCAFFOLD_PLACEHOLDERS[1]!r}; write the notebook's own text there",
+        f"{relative}: cell 1: {rule} {SCAFFOLD_PLACEHOLDERS[2]!r}; write the notebook's own text there",
+        f"{relative}: cell 3: {rule} {SCAFFOLD_PLACEHOLDERS[3]!r}; write the notebook's own text there",
+        f"{relative}: cell 4: {rule} {SCAFFOLD_PLACEHOLDERS[4]!r}; write the notebook's own text there",
     ], problems
     # Every marker is in the template; a marker the template lost would guard nothing.
     text = (tmp_path / relative).read_text()

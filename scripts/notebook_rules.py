@@ -1,0 +1,203 @@
+"""The notebook rule book: every rule a course notebook must satisfy, in one place.
+
+Each rule is a small function registered with an id and a one-line summary:
+
+    @notebook_rule("scaffold-placeholder", "no text left from the new-notebook template")
+    def scaffold_placeholder(notebook):
+        for index, cell in enumerate(notebook.cells):
+            ...
+            yield index, "still has the template's placeholder ..."
+
+A notebook rule receives one `Notebook` (its repository path and nbformat
+node) and yields `(cell index or None, message)`. A course rule
+(`course_rule`) receives every notebook at once, for rules that compare
+notebooks with each other, and yields `(Notebook, cell index or None,
+message)`. Cells are numbered as nbformat lists them, from 0 (nbval's
+"Cell N" and `make notebooks` count the same way).
+
+One command runs them (`make lint-notebooks`, pre-commit, the tests):
+
+    python scripts/notebook_rules.py [--rule ID ...] [--list] [NOTEBOOK ...]
+
+Every problem is printed as `notebooks/NAME.ipynb: cell N: [rule-id] message`
+and the command exits 1 when there is any; a notebook that cannot be read is
+itself a problem naming the file. Nothing is ever modified.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A course notebook: its path as shown to authors and its nbformat node."""
+
+    path: str                       # e.g. notebooks/01-colab-quick-start.ipynb
+    node: nbformat.NotebookNode
+
+    @property
+    def cells(self) -> list:
+        return self.node.cells
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    cell: int | None
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.cell is None else f"{self.path}: cell {self.cell}"
+        return f"{where}: [{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    check: Callable
+    scope: str                      # "notebook" or "course"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _register(rule_id: str, summary: str, scope: str):
+    def decorate(check: Callable) -> Callable:
+        if rule_id in RULES:
+            raise ValueError(f"notebook rule {rule_id!r} is registered twice")
+        RULES[rule_id] = Rule(rule_id, summary, check, scope)
+        return check
+    return decorate
+
+
+def notebook_rule(rule_id: str, summary: str):
+    """Register `check(notebook) -> Iterable[(cell index | None, message)]`."""
+    return _register(rule_id, summary, "notebook")
+
+
+def course_rule(rule_id: str, summary: str):
+    """Register `check(notebooks) -> Iterable[(Notebook, cell index | None, message)]`."""
+    return _register(rule_id, summary, "course")
+
+
+def source_of(cell) -> str:
+    """A cell's source as one string (nbformat keeps it as one string)."""
+    return cell.get("source", "")
+
+
+# --- Rules -------------------------------------------------------------------------------
+
+# The new-notebook template's placeholder texts (scripts/new_notebook.py imports
+# them from here, so the template and the rule cannot drift apart).
+SUMMARY_PLACEHOLDER = "(One paragraph: what this notebook does and why it matters.)"
+OBJECTIVE_PLACEHOLDERS = ("(first thing the reader can do)", "(second thing the reader can do)")
+CODE_PLACEHOLDER = "# A first cell to replace: a few made-up ages."
+KEY_POINT_PLACEHOLDER = "(what the reader should remember)"
+SCAFFOLD_PLACEHOLDERS = (SUMMARY_PLACEHOLDER, *OBJECTIVE_PLACEHOLDERS, CODE_PLACEHOLDER, KEY_POINT_PLACEHOLDER)
+
+
+@notebook_rule("scaffold-placeholder", "no text is left from the new-notebook template")
+def scaffold_placeholder(notebook: Notebook):
+    for index, cell in enumerate(notebook.cells):
+        source = source_of(cell)
+        for marker in SCAFFOLD_PLACEHOLDERS:
+            if marker in source:
+                yield index, (f"still has the template's placeholder {marker!r}; "
+                              "write the notebook's own text there")
+
+
+# --- Running the rules ---------------------------------------------------------------------
+
+def course_notebooks(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "notebooks").glob("*.ipynb"))
+
+
+def shown_path(path: Path, root: Path = ROOT) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def read_notebooks(paths: Iterable[Path], root: Path = ROOT) -> tuple[list[Notebook], list[Problem]]:
+    """The readable notebooks, and a `unreadable` problem for each one nbformat cannot read."""
+    notebooks, problems = [], []
+    for path in paths:
+        shown = shown_path(path, root)
+        try:
+            notebooks.append(Notebook(shown, nbformat.read(path, as_version=4)))
+        except Exception as error:  # nbformat raises several kinds for bad JSON or schema
+            message = " ".join(str(error).split())[:300]
+            problems.append(Problem(shown, None, "unreadable", f"not a readable notebook: {message}"))
+    return notebooks, problems
+
+
+def check_notebooks(notebooks: list[Notebook], rule_ids: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem the selected rules (default: all) find in `notebooks`."""
+    selected = [RULES[r] for r in rule_ids] if rule_ids else list(RULES.values())
+    problems: list[Problem] = []
+    for rule in selected:
+        if rule.scope == "notebook":
+            for notebook in notebooks:
+                problems.extend(Problem(notebook.path, cell, rule.id, message)
+                                for cell, message in rule.check(notebook))
+        else:
+            problems.extend(Problem(notebook.path, cell, rule.id, message)
+                            for notebook, cell, message in rule.check(notebooks))
+    return sorted(problems, key=lambda p: (p.path, -1 if p.cell is None else p.cell, p.rule))
+
+
+def check_paths(paths: Iterable[Path], rule_ids: Iterable[str] | None = None,
+                root: Path = ROOT) -> list[Problem]:
+    notebooks, problems = read_notebooks(paths, root)
+    return problems + check_notebooks(notebooks, rule_ids)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to check (default: every notebook in notebooks/)")
+    parser.add_argument("--rule", action="append", dest="rules", metavar="ID",
+                        help="run only this rule (repeatable); --list shows the ids")
+    parser.add_argument("--list", action="store_true", help="list the rules and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for rule in RULES.values():
+            print(f"{rule.id:28} {rule.summary}")
+        return 0
+    unknown = [r for r in args.rules or [] if r not in RULES]
+    if unknown:
+        parser.error(f"unknown rule(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
+    paths = args.notebooks or course_notebooks()
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    problems = check_paths(paths, args.rules)
+    for problem in problems:
+        print(problem)
+    rules = len(args.rules) if args.rules else len(RULES)
+    if problems:
+        print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} notebook(s) "
+              f"({rules} rule(s), {len(paths)} notebook(s) checked).")
+        return 1
+    print(f"{len(paths)} notebook(s) follow all {rules} rule(s).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
