@@ -55,8 +55,8 @@ leaks: $(VENV)/.installed ## Run the leak guards (notebook metadata, secrets, pa
 linkcheck: build ## Build, then check every external link of the site (needs the internet)
 	$(PY) scripts/linkcheck.py
 
-fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
-	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")
+fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=...] [SITE_URL=https://...]
+	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)") $(if $(SITE_URL),--site-url "$(SITE_URL)")
 
 new-notebook: $(VENV)/.installed ## Start a notebook: make new-notebook NAME=my-topic [TITLE="My topic"]
 	$(PY) scripts/new_notebook.py "$(NAME)" $(if $(TITLE),--title "$(TITLE)")

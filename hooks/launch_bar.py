@@ -3,9 +3,10 @@
 A notebook's first cell is its Open-in-Colab badge, for readers who open the
 .ipynb on GitHub or in Jupyter. On the site that cell is replaced by a bar of
 real links: Open in Colab (with a reminder never to upload patient data),
-Launch on Binder, Open on your JupyterHub (only when
-`extra.course.jupyterhub_url` is set), Download .ipynb and View source on
-GitHub. Every URL comes from `extra.course.repository` (hooks/repository.py),
+Launch on Binder, Open on your JupyterHub, Download .ipynb and View source on
+GitHub. Each launcher is switched on by its own setting (`extra.course.colab`,
+`extra.course.binder`, `extra.course.jupyterhub_url`). Every URL comes from
+hooks/course_links.py with `extra.course.repository` (hooks/repository.py),
 so the bar follows the course's fork and, in GitHub Actions, the repository
 and branch being built. Icons are Material's bundled SVGs, inlined: the page
 loads nothing from a third-party host.
@@ -24,14 +25,7 @@ import material
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-from course_links import (
-    binder_url,
-    colab_url,
-    github_url,
-    invalid_hub_url_reason,
-    is_badge_cell,
-    nbgitpuller_url,
-)
+from course_links import Launchers, file_href, github_url, is_badge_cell, launch_links
 
 log = logging.getLogger("mkdocs.hooks.launch_bar")
 
@@ -53,30 +47,33 @@ def _link(href: str, icon_name: str, text: str, modifier: str, extra: str = "") 
 
 
 def launch_bar_html(*, repository, notebook: str, download_href: str, caution_href: str,
-                    hub_url: str = "") -> str:
+                    launchers: Launchers = Launchers()) -> str:
     """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb)."""
-    more = [
-        _link(binder_url(repository, notebook), "material/rocket-launch-outline", "Launch on Binder", "binder"),
-    ]
-    if hub_url:
-        more.append(_link(nbgitpuller_url(hub_url, repository, notebook), "simple/jupyter",
-                          "Open on your JupyterHub", "jupyterhub"))
+    links = launch_links(launchers, repository, notebook)
+    more = []
+    if "binder" in links:
+        more.append(_link(links["binder"], "material/rocket-launch-outline", "Launch on Binder", "binder"))
+    if "jupyterhub" in links:
+        more.append(_link(links["jupyterhub"], "simple/jupyter", "Open on your JupyterHub", "jupyterhub"))
     more += [
         _link(download_href, "material/download", "Download .ipynb", "download",
               f' download="{html.escape(posixpath.basename(notebook))}"'),
         _link(github_url(repository, "blob", notebook), "simple/github", "View source on GitHub", "source"),
     ]
     items = "".join(f"<li>{link}</li>" for link in more)
-    return (
-        '<nav class="launch-bar" aria-label="Run this notebook" data-search-exclude>'
+    colab = (
         '<div class="launch-bar__colab">'
-        + _link(colab_url(repository, notebook), "simple/googlecolab", "Open in Colab", "colab")
+        + _link(links["colab"], "simple/googlecolab", "Open in Colab", "colab")
         + '<p class="launch-bar__caution">'
         + icon("material/shield-alert-outline")
         + '<span>Synthetic data only: never upload patient data to Colab. '
         f'<a href="{html.escape(caution_href)}">Why health data stays out</a></span></p>'
         '</div>'
-        f'<ul class="launch-bar__more">{items}</ul>'
+    ) if "colab" in links else ""
+    return (
+        '<nav class="launch-bar" aria-label="Run this notebook" data-search-exclude>'
+        + colab
+        + f'<ul class="launch-bar__more">{items}</ul>'
         '</nav>'
     )
 
@@ -101,14 +98,6 @@ def _notebook_path(page) -> str | None:
     return src if src.startswith("notebooks/") and src.endswith(".ipynb") else None
 
 
-def on_config(config):
-    course = config.extra.get("course", {})
-    reason = invalid_hub_url_reason(str(course.get("jupyterhub_url") or ""))
-    if reason:
-        raise PluginError(f"mkdocs.yml: extra.course.jupyterhub_url: {reason}")
-    return config
-
-
 def on_page_content(html_content, page, config, files):
     notebook = _notebook_path(page)
     if notebook is None:
@@ -123,9 +112,9 @@ def on_page_content(html_content, page, config, files):
     bar = launch_bar_html(
         repository=course["repository"],
         notebook=notebook,
-        download_href=posixpath.basename(nb_url),  # the copy sits beside the page
+        download_href=file_href(posixpath.basename(nb_url)),  # the copy sits beside the page
         caution_href=get_relative_url(caution.url, page.url),
-        hub_url=str(course.get("jupyterhub_url") or ""),
+        launchers=course["launchers"],
     )
     cells = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8")).get("cells", [])
     span = None

@@ -7,8 +7,9 @@ notebook page:
 
 - removes the scripts that would load code from another site;
 - points each copy button at the highlighted code and drops the hidden copy;
-- describes the page with the first paragraph after the notebook's H1;
-- points the edit and view-source links at notebooks/NAME.ipynb.
+- describes the page with the first paragraph after the notebook's H1.
+
+Its edit and view links (notebooks/NAME.ipynb) are set by hooks/repository.py.
 
 A notebook page that still asks another site for a resource (an image, a
 script, a frame) fails the strict build, naming the notebook and cell.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
@@ -52,7 +52,6 @@ def on_page_content(content, page, config, files):
     for space in notebook.select(".highlight-ipynb span.w"):
         space.unwrap()                             # whitespace tokens need no colour
     page.meta["description"] = description_of(notebook, page)
-    page.edit_url = edit_url_of(page, config)
     return serialised(page, soup)
 
 
@@ -98,14 +97,6 @@ def description_of(notebook, page) -> str:
         log.warning(f"{page.file.src_uri}: the page needs a paragraph after its '# Title'; "
                     "it becomes the page's meta description")
     return html.escape(text)  # the theme writes it into content="..." unescaped
-
-
-def edit_url_of(page, config) -> str:
-    """The notebook's edit URL in the repository (notebooks/NAME.ipynb, not docs/)."""
-    repository = config.extra["course"]["repository"]
-    root = Path(config.config_file_path).resolve().parent
-    path = Path(page.file.abs_src_path).resolve().relative_to(root).as_posix()
-    return f"{repository.url}/edit/{repository.branch}/{path}"
 
 
 def third_party_requests(output: str, site_url: str | None):

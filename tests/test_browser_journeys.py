@@ -18,10 +18,7 @@ from browser_support import (  # noqa: F401  (browser is a fixture)
     DESKTOP_VIEWPORT, PLACEHOLDER_ALT, browser, chapter_pages, notebook_pages, report,
     text_contrasts,
 )
-from course_links import (
-    binder_url, colab_url, configured_repository, github_url, nbgitpuller_url,
-    repository_being_built,
-)
+from course_links import configured_course, file_href, github_url, launch_links, repository_being_built
 
 pytestmark = pytest.mark.browser
 
@@ -125,26 +122,21 @@ LAUNCH_LINKS = {
 }
 
 
-def configured_hub_url() -> str:
-    """`extra.course.jupyterhub_url` from mkdocs.yml ('' when unset)."""
-    match = re.search(r"^\s+jupyterhub_url:\s*(.*?)\s*$", (ROOT / "mkdocs.yml").read_text(), re.M)
-    return match.group(1).strip("'\"") if match else ""
-
-
 def test_every_notebook_page_launch_bar_links_to_the_configured_repository(
         browser, site_url, notebooks):
-    repository = repository_being_built(configured_repository())
-    hub = configured_hub_url()
+    course = configured_course()
+    repository = repository_being_built(course.repository)
     problems = []
     for path, notebook in notebooks.items():
         in_repository = f"notebooks/{notebook.name}"
         page_url = urljoin(site_url, path)
+        launchers = launch_links(course.launchers, repository, in_repository)
         expected = {
-            "colab": colab_url(repository, in_repository),
-            "binder": binder_url(repository, in_repository),
-            "download": urljoin(page_url, notebook.name),
+            "colab": launchers.get("colab"),
+            "binder": launchers.get("binder"),
+            "download": urljoin(page_url, file_href(notebook.name)),
             "source": github_url(repository, "blob", in_repository),
-            "jupyterhub": nbgitpuller_url(hub, repository, in_repository) if hub else None,
+            "jupyterhub": launchers.get("jupyterhub"),
         }
         context = browser.new_context(viewport=DESKTOP_VIEWPORT)
         page = context.new_page()

@@ -17,8 +17,10 @@ import pytest
 
 from course_links import (
     COLAB_BADGE_IMAGE_RE,
+    Launchers,
     Repository,
     colab_badge_markdown,
+    configured_course,
     configured_repository,
     repository_being_built,
 )
@@ -104,14 +106,17 @@ def _exists(path: str, tracked: set[str]) -> bool:
 def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) -> tuple[list[str], dict]:
     """Colab, Binder, GitHub and download links of the built site that do not open a tracked file.
 
-    Returns (problems, counts of links checked per kind).
+    Each link is read as its service documents it, with the branch and path
+    percent-decoded (a branch may hold '/', '#', '%'; a file name spaces and
+    accented letters). Returns (problems, counts of links checked per kind).
     """
     slug = re.escape(repository.slug)
     kinds = {
-        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/(notebooks/.+)$"),
-        "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^/?#]+)\??(.*)$"),
+        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+)/(notebooks/[^/]+)$"),
+        "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^?#]+)\??([^#]*)$"),
         "github": re.compile(rf"^https://github\.com/({slug})/(blob|edit|tree|raw)/(.+)$", re.I),
     }
+    hub_folder = re.compile(rf"^(?:lab/tree|tree)/(?:[^?#]+/)?{re.escape(repository.name)}/(notebooks/.+)$")
     problems: list[str] = []
     counts = {"colab": 0, "binder": 0, "github": 0, "download": 0, "jupyterhub": 0}
     for page in sorted(site.rglob("*.html")):
@@ -122,7 +127,7 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
 
             if (match := kinds["colab"].match(href)):
                 counts["colab"] += 1
-                found_slug, branch, path = match.groups()
+                found_slug, branch, path = match.group(1), unquote(match.group(2)), unquote(match.group(3))
                 if found_slug != repository.slug or branch != repository.branch:
                     problem(f"names {found_slug} at {branch}, not {repository.slug} at {repository.branch}")
                 elif path not in tracked:
@@ -139,7 +144,7 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
                     problem(untracked(path, opens=True))
             elif (match := kinds["github"].match(href)):
                 counts["github"] += 1
-                rest = match.group(3).split("#")[0].split("?")[0]
+                rest = unquote(match.group(3).split("#")[0].split("?")[0])
                 if not (rest == repository.branch or rest.startswith(repository.branch + "/")):
                     problem(f"is not on the configured branch {repository.branch}")
                 elif not _exists(rest[len(repository.branch) + 1:], tracked):
@@ -147,10 +152,13 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
             elif "/hub/user-redirect/git-pull?" in href:
                 counts["jupyterhub"] += 1
                 query = parse_qs(urlsplit(href).query)
-                path = query.get("urlpath", [""])[0].removeprefix(f"lab/tree/{repository.name}/")
+                opened = hub_folder.match(unquote(query.get("urlpath", [""])[0]))
+                path = opened.group(1) if opened else ""
                 if query.get("repo") != [repository.url] or query.get("branch") != [repository.branch]:
                     problem(f"pulls {query.get('repo')} at {query.get('branch')}, "
                             f"not {repository.url} at {repository.branch}")
+                elif not path:
+                    problem(f"opens {query.get('urlpath')}, not a notebook in the {repository.name} folder")
                 elif path not in tracked:
                     problem(untracked(path, opens=True))
             elif "download" in attrs or href.endswith(".ipynb"):
@@ -187,7 +195,7 @@ def test_every_launch_link_on_the_site_opens_a_tracked_file_on_the_configured_br
 
 
 def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(built_site, root):
-    hub = bool(re.search(r'^\s+jupyterhub_url:\s*"?https?://', (root / "mkdocs.yml").read_text(), re.M))
+    launchers = configured_course(root / "mkdocs.yml").launchers
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         page = built_site / "notebooks" / path.stem / "index.html"
         html = page.read_text(encoding="utf-8")
@@ -197,9 +205,10 @@ def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(buil
         bar = html[html.index('<nav class="launch-bar"'):]
         bar = bar[:bar.index("</nav>")]
         texts = re.findall(r"<span>([^<]+)</span></a>", bar)
-        expected = ["Open in Colab", "Launch on Binder", "Download .ipynb", "View source on GitHub"]
-        if hub:
-            expected.insert(2, "Open on your JupyterHub")
+        expected = [text for text, on in (("Open in Colab", launchers.colab),
+                                          ("Launch on Binder", launchers.binder),
+                                          ("Open on your JupyterHub", bool(launchers.jupyterhub_url)),
+                                          ("Download .ipynb", True), ("View source on GitHub", True)) if on]
         assert texts == expected, f"{where}: launch bar links {texts}"
         assert "<img" not in bar and "<svg" in bar, f"{where}: icons must be inline SVG, not images"
         caution = re.search(r'<p class="launch-bar__caution">.*?<a href="([^"]+)"', bar).group(1)
@@ -274,7 +283,7 @@ def test_launch_bar_offers_the_jupyterhub_only_when_one_is_configured():
     common = dict(repository=repo, notebook="notebooks/01-a.ipynb", download_href="01-a.ipynb",
                   caution_href="../../caution/")
     assert "git-pull" not in launch_bar_html(**common)
-    with_hub = launch_bar_html(**common, hub_url="https://hub.example.org/")
+    with_hub = launch_bar_html(**common, launchers=Launchers(jupyterhub_url="https://hub.example.org/"))
     link = re.search(r'href="(https://hub\.example\.org/hub/user-redirect/git-pull\?[^"]+)"', with_hub).group(1)
     query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
     assert query == {"repo": ["https://github.com/alice/course"], "branch": ["autumn"],
