@@ -88,8 +88,9 @@ def page_links(page: Path) -> list[tuple[str, dict]]:
 
 
 def tracked_files(root: Path) -> set[str]:
-    result = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True)
-    return set(result.stdout.splitlines())
+    """The paths git lists, as written (-z: git quotes non-ASCII names otherwise)."""
+    result = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, text=True, check=True)
+    return set(filter(None, result.stdout.split("\0")))
 
 
 def untracked(path: str, opens: bool = False) -> str:
