@@ -546,18 +546,24 @@ def main(argv=None, root: Path = ROOT) -> int:
         current, changes = plan(root, new, args.old)
     except ForkError as error:
         return refuse(str(error))
-    target = (f"{new.repository.slug} (branch {describe_branch(new, args.branch is None)}, "
-              f"site {new.site_url_for(new.repository)})")
+    target = f"{new.repository.slug} (branch {branch}, site {new.site_url_for(new.repository)})"
+    kept = (f"Branch: {branch}, the one mkdocs.yml names (BRANCH=... to teach from another)."
+            if args.branch is None else "")
     if not changes:
         print(f"Already points to {target}: nothing to change.")
+        if kept:
+            print(kept)
         print_next_steps(root, branch)
         return 0
     old = current.repository
     print(f"Re-pointing the course from {old.slug} (branch {old.branch}, "
           f"site {current.site_url_for(old)}) to {target}:")
-    for change in changes:
+    if kept:
+        print(kept)
+    for change in changes:   # every file first, then the report: a closed output cannot stop it halfway
         change.path.write_text(change.new_text, encoding="utf-8")
-        print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}", flush=True)
+    for change in changes:
+        print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}")
     print(f"Changed {counted(len(changes), 'file')}. "
           "Review with `git diff`, then `make build` and `make test`.")
     if current.site_url and not new.site_url:
@@ -565,12 +571,6 @@ def main(argv=None, root: Path = ROOT) -> int:
               f"{new.repository.pages_url}. Give SITE_URL=https://... to publish on your own domain.")
     print_next_steps(root, branch)
     return 0
-
-
-def describe_branch(course: Course, kept: bool) -> str:
-    """The branch, and where it came from when BRANCH was not given."""
-    branch = course.repository.branch
-    return f"{branch}, kept from mkdocs.yml; BRANCH=... changes it" if kept else branch
 
 
 if __name__ == "__main__":

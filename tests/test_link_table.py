@@ -467,3 +467,15 @@ def test_the_awkward_notebooks_badge_is_recognised_and_re_pointed_to_the_fork(bu
     assert "".join(cells[0]["source"]) == expected
     assert f"notebooks/06 Café #1.ipynb: 1 badge" in built.fork_output, built.fork_output
     assert repository.branch in built.fork_output
+
+
+def test_a_new_notebook_links_its_chapter_on_the_custom_domain(root, tmp_path, monkeypatch):
+    import new_notebook
+
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy2(root / "mkdocs.yml", course / "mkdocs.yml")
+    set_course_settings(course / "mkdocs.yml", {"site_url": "https://course.example.edu/"})
+    monkeypatch.setattr(new_notebook, "ROOT", course)
+    title = new_notebook.build_notebook("notebooks/07-reading-files.ipynb", "Reading files").cells[1].source
+    assert "<https://course.example.edu/chapter-1/colab/>" in title, title
