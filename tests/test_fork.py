@@ -307,3 +307,18 @@ def test_fork_reads_mkdocs_yml_as_mkdocs_does_and_refuses_a_setting_it_cannot_re
     assert f"mkdocs.yml: line {line}: `extra.course.branch` is not a single value; nothing was changed." \
         in result.stderr, result.stderr
     assert snapshot(course) == before
+
+
+def test_fork_refuses_to_write_a_mkdocs_yml_that_would_not_read_back_as_the_new_course(
+        root, tmp_path, monkeypatch, capsys):
+    import fork
+
+    course = copy_working_tree(root, tmp_path / "course")
+    before = snapshot(course)
+    # A planted defect: the branch written as a comment, so the file would read back without it.
+    real = fork.yaml_scalar
+    monkeypatch.setattr(fork, "yaml_scalar", lambda value: f"x # {value}" if value == "autumn" else real(value))
+    assert fork.main(["alice/course", "--branch", "autumn"], root=course) == 2
+    assert capsys.readouterr().err == ("fork: mkdocs.yml: the rewritten file would read back as alice/course "
+                                       "(branch x, site GitHub Pages); nothing was changed.\n")
+    assert snapshot(course) == before

@@ -309,3 +309,16 @@ def test_links_in_github_actions_name_the_repository_and_branch_being_built(tmp_
         (tmp_path / "event.json").write_text(json.dumps(event))
         environ = {**environ, "GITHUB_EVENT_PATH": str(tmp_path / "event.json")}
     assert repository_being_built(Repository("up/course", "main"), environ) == expected
+
+
+def test_link_check_names_a_jupyterhub_link_that_opens_outside_the_cloned_folder(tmp_path):
+    repo = Repository("alice/course", "main")
+    page = tmp_path / "notebooks/01-a/index.html"
+    page.parent.mkdir(parents=True)
+    wrong = ("https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Falice%2Fcourse"
+             "&branch=main&urlpath=lab%2Ftree%2Fnotebooks%2F01-a.ipynb")
+    page.write_text(f'<a href="{wrong.replace("&", "&amp;")}">x</a>')
+    problems, counts = launch_link_problems(tmp_path, repo, {"notebooks/01-a.ipynb"})
+    assert problems == [f"notebooks/01-a/index.html: link {wrong}: opens ['lab/tree/notebooks/01-a.ipynb'], "
+                        "not a notebook in the course folder"], problems
+    assert counts["jupyterhub"] == 1

@@ -30,6 +30,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
@@ -479,3 +480,20 @@ def test_a_new_notebook_links_its_chapter_on_the_custom_domain(root, tmp_path, m
     monkeypatch.setattr(new_notebook, "ROOT", course)
     title = new_notebook.build_notebook("notebooks/07-reading-files.ipynb", "Reading files").cells[1].source
     assert "<https://course.example.edu/chapter-1/colab/>" in title, title
+
+
+def test_a_site_url_set_beside_the_course_settings_is_refused_naming_the_setting_to_use(root):
+    import repository as repository_hook
+    from mkdocs.exceptions import PluginError
+
+    def config(site_url):
+        return SimpleNamespace(config_file_path=str(root / "mkdocs.yml"), repo_url="https://github.com/alice/course",
+                               repo_name="", edit_uri="", site_url=site_url,
+                               extra={"course": {"branch": "main", "site_url": "https://course.example.edu"}})
+
+    repository_hook.on_startup(command="build", dirty=False)
+    assert repository_hook.on_config(config(None)).site_url == "https://course.example.edu/"
+    with pytest.raises(PluginError) as refused:
+        repository_hook.on_config(config("https://elsewhere.example.org/"))
+    assert str(refused.value) == ("mkdocs.yml: site_url is derived from repo_url; for a custom domain set "
+                                  "extra.course.site_url instead, and remove site_url")
