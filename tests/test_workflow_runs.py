@@ -289,7 +289,7 @@ def test_a_failing_command_in_a_pipe_fails_the_step_as_on_a_runner(tmp_path):
     assert [s.outcome for s in run.job("a").steps] == ["failure", "skipped", "success"]
 
 
-def test_outputs_env_and_summary_files_reach_later_steps_and_jobs(tmp_path):
+def test_output_env_path_and_summary_files_reach_later_steps_and_jobs(tmp_path):
     flow = tmp_path / "files.yml"
     flow.write_text(
         "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    permissions: {}\n"
@@ -297,7 +297,9 @@ def test_outputs_env_and_summary_files_reach_later_steps_and_jobs(tmp_path):
         "      - id: s\n        run: |\n          echo 'one=1' >> \"$GITHUB_OUTPUT\"\n"
         "          { echo 'note<<END'; echo 'two'; echo 'lines'; echo 'END'; } >> \"$GITHUB_OUTPUT\"\n"
         "          echo 'COLOUR=blue' >> \"$GITHUB_ENV\"\n          echo '# Summary' >> \"$GITHUB_STEP_SUMMARY\"\n"
+        "          echo \"$RUNNER_TEMP/tools\" >> \"$GITHUB_PATH\"\n"
         "      - run: test \"$COLOUR\" = blue && test '${{ steps.s.outputs.one }}' = 1\n"
+        "      - run: test \"${PATH%%:*}\" = \"$RUNNER_TEMP/tools\"\n"
         "  b:\n    needs: a\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - run: test \"${{ needs.a.outputs.note }}\" = \"$(printf 'two\\nlines')\"\n")
     run = run_workflow(flow, push(), None, tmp_path / "run")

@@ -460,7 +460,8 @@ def run_job(run: Run, job_id: str, job: dict, base: dict) -> JobResult:
         "HARNESS_REAL_MAKE": shutil.which("make", path="/usr/local/bin:/usr/bin:/bin") or "make",
     }
     result = JobResult(job_id, "success", attempt=run.attempt)
-    steps_context, added_env, failed = {}, {}, False
+    steps_context, added_env, added_path, failed = {}, {}, [], False
+    defaults = {**((workflow.get("defaults") or {}).get("run") or {}), **((job.get("defaults") or {}).get("run") or {})}
     for index, step in enumerate(job.get("steps") or []):
         name = step.get("name") or step.get("uses") or (step.get("run") or "").splitlines()[0]
         env_context = {**workflow_env, **job_env, **added_env}
@@ -473,6 +474,7 @@ def run_job(run: Run, job_id: str, job: dict, base: dict) -> JobResult:
             step_contexts = {k: contexts[k] for k in CONTEXTS["step"]}
             step_env = {k: as_string(v) for k, v in render(step.get("env") or {}, step_contexts).items()}
             env = {**runner_env, **env_context, **step_env}
+            env["PATH"] = ":".join([*reversed(added_path), runner_env["PATH"]])
             outputs_file, env_file, summary_file, path_file = (temp / f"{kind}_{index}" for kind in
                                                                 ("output", "env", "summary", "path"))
             for path in (outputs_file, env_file, summary_file, path_file):
@@ -480,13 +482,14 @@ def run_job(run: Run, job_id: str, job: dict, base: dict) -> JobResult:
             env.update(GITHUB_OUTPUT=str(outputs_file), GITHUB_ENV=str(env_file),
                        GITHUB_STEP_SUMMARY=str(summary_file), GITHUB_PATH=str(path_file))
             if "run" in step:
-                outcome = run_step(name, step, step_contexts, env, workspace, temp, index)
+                outcome = run_step(name, {**defaults, **step}, step_contexts, env, workspace, temp, index)
             elif "uses" in step:
                 outcome = use_action(run, name, step, step_contexts, env, workspace, temp)
             else:
                 raise HarnessError(f"step {name!r} of job {job_id} has neither run nor uses")
             outcome.outputs.update(read_key_values(outputs_file))
             added_env.update(read_key_values(env_file))
+            added_path += [line for line in path_file.read_text().splitlines() if line.strip()]
             result.summary += summary_file.read_text()
             for line in outcome.log.splitlines():
                 match = COMMAND.match(line.strip())
