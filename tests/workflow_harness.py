@@ -51,6 +51,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 EXPRESSIONS_JS = Path(__file__).resolve().parent / "workflow_expressions.mjs"
 STAND_INS = Path(__file__).resolve().parent / "workflow_stand_ins.py"
 REPOSITORY = "course-owner/course"
+NOT_IN_A_CLONE = {".git", ".venv", "node_modules", "site", "build", ".cache", ".pytest_cache", "__pycache__"}
 STATUS_CALL = re.compile(r"\b(success|failure|always|cancelled)\s*\(")
 COMMAND = re.compile(r"^::(warning|error|notice)(?: ([^:]*))?::(.*)$")
 
@@ -579,6 +580,12 @@ def use_action(run: Run, name: str, step: dict, contexts: dict, env: dict, works
     ok = lambda log="", **outputs: StepResult(name, "success", "success", dict(outputs), log)  # noqa: E731
     bad = lambda log: StepResult(name, "failure", "failure", {}, log)  # noqa: E731
     if action == "actions/checkout":
+        # The repository's files, read-only (linked), without what a clone lacks
+        # (.venv, node_modules, built site); the Makefile is copied.
+        for entry in ROOT.iterdir():
+            if entry.name not in NOT_IN_A_CLONE:
+                (workspace / entry.name).symlink_to(entry)
+        (workspace / "Makefile").unlink()
         shutil.copy2(ROOT / "Makefile", workspace / "Makefile")
         return ok(f"checked out {run.event.sha}", ref=run.event.ref, commit=run.event.sha)
     if action in ("actions/setup-python", "actions/setup-node", "actions/configure-pages"):
