@@ -398,6 +398,7 @@ GUARD_HOOKS = {
     "nb-clean-check": "scripts/clean_notebooks.py --check",
     "detect-secrets": "detect-secrets-hook --baseline .secrets.baseline",  # pragma: allowlist secret
     "scan-identifiers": "scripts/scan_identifiers.py",
+    "notebook-rules": "scripts/notebook_rules.py",  # not a leak guard, but runs before every commit too
 }
 
 
