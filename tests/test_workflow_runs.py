@@ -406,3 +406,10 @@ def test_make_linkcheck_keeps_status_2_when_the_check_cannot_run(tmp_path):
     assert status.read_text().strip() == "2", output
     assert f"{missing}: config file not found" in done.stderr, output
     assert not report.exists()
+
+
+def test_the_built_site_has_no_hidden_files_the_pages_artifact_would_leave_out(built_site):
+    # upload-pages-artifact v5 leaves hidden files out of the artifact unless
+    # told otherwise: a dotfile in site/ would be missing from the published site.
+    hidden = sorted(str(p.relative_to(built_site)) for p in built_site.rglob(".*"))
+    assert hidden == [], f"hidden files in the built site, which the Pages artifact leaves out: {hidden}"
