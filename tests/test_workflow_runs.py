@@ -413,3 +413,12 @@ def test_the_built_site_has_no_hidden_files_the_pages_artifact_would_leave_out(b
     # told otherwise: a dotfile in site/ would be missing from the published site.
     hidden = sorted(str(p.relative_to(built_site)) for p in built_site.rglob(".*"))
     assert hidden == [], f"hidden files in the built site, which the Pages artifact leaves out: {hidden}"
+
+
+def test_only_workflow_commands_on_standard_output_become_annotations(tmp_path):
+    flow = tmp_path / "commands.yml"
+    flow.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                    "      - run: |\n          echo '::warning title=Seen::on stdout'\n"
+                    "          echo '::error::on stderr' >&2\n")
+    run = run_workflow(flow, push(), None, tmp_path / "run")
+    assert run.job("a").annotations == [("warning", "Seen", "on stdout")]

@@ -14,8 +14,8 @@ What is real here:
 - `if:` without a status function means `success() && (...)`; jobs run in
   `needs` order, a job whose needs failed or were skipped is skipped, job
   outputs reach `needs.<job>.outputs`;
-- workflow commands printed by steps (::warning, ::error, ::notice) are
-  collected as annotations.
+- workflow commands printed by steps on standard output (::warning,
+  ::error, ::notice) are collected as annotations.
 
 What stands in: `make` and `gh` (tests/workflow_stand_ins.py; `make linkcheck`
 runs the real Makefile recipe), and the few actions the workflows use
@@ -258,6 +258,7 @@ class StepResult:
     conclusion: str
     outputs: dict = field(default_factory=dict)
     log: str = ""
+    stdout: str | None = None         # where workflow commands are read (the whole log when None)
 
 
 @dataclass
@@ -492,7 +493,7 @@ def run_job(run: Run, job_id: str, job: dict, base: dict) -> JobResult:
             added_env.update(read_key_values(env_file))
             added_path += [line for line in path_file.read_text().splitlines() if line.strip()]
             result.summary += summary_file.read_text()
-            for line in outcome.log.splitlines():
+            for line in (outcome.log if outcome.stdout is None else outcome.stdout).splitlines():
                 match = COMMAND.match(line.strip())
                 if match:
                     result.annotations.append((match.group(1), params(match.group(2)).get("title", ""),
@@ -557,7 +558,9 @@ def run_step(name: str, step: dict, contexts: dict, env: dict, workspace: Path, 
     done = subprocess.run(commands[shell] + [str(script)], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=120)
     outcome = "success" if done.returncode == 0 else "failure"
-    return StepResult(name, outcome, outcome, log=done.stdout + done.stderr + f"\n(exit status {done.returncode})")
+    # The runner reads workflow commands (::warning::...) from standard output only.
+    return StepResult(name, outcome, outcome, log=done.stdout + done.stderr + f"\n(exit status {done.returncode})",
+                      stdout=done.stdout)
 
 
 # --------------------------------------------------------------------------
