@@ -34,7 +34,6 @@ from __future__ import annotations
 import atexit
 import itertools
 import json
-import os
 import re
 import shutil
 import subprocess
