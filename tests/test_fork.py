@@ -247,13 +247,13 @@ def test_fork_without_branch_keeps_the_teaching_branch_and_says_so(root, tmp_pat
 def test_fork_sets_a_custom_domain_and_moves_every_link_to_it(root, tmp_path):
     course = copy_working_tree(root, tmp_path / "course")
     old_site = configured_repository().pages_url
-    result = run_fork(course, "alice/course", "--branch", "feature#1", "--site-url", "https://course.example.edu")
+    result = run_fork(course, "alice/course", "--branch", "feature#1", "--site-url", "https://alice-course.example.org")
     assert result.returncode == 0, result.stderr
-    assert "to alice/course (branch feature#1, site https://course.example.edu/)" in result.stdout, result.stdout
+    assert "to alice/course (branch feature#1, site https://alice-course.example.org/)" in result.stdout, result.stdout
     assert "  mkdocs.yml: repo_url, repo_name, extra.course.branch, extra.course.site_url" in result.stdout
     settings = configured_course(course / "mkdocs.yml")
     assert (settings.repository, settings.site_url) == (Repository("alice/course", "feature#1"),
-                                                        "https://course.example.edu/")
+                                                        "https://alice-course.example.org/")
     text = (course / "mkdocs.yml").read_text()
     assert "# One source of truth" in text and "    # The site's address on a custom domain" in text
     leftovers = [f"{path.relative_to(course)}: {old_site}" for path in course.rglob("*")
@@ -261,15 +261,15 @@ def test_fork_sets_a_custom_domain_and_moves_every_link_to_it(root, tmp_path):
                  and old_site in path.read_text(encoding="utf-8", errors="replace")]
     assert not leftovers, leftovers
     readme = (course / "README.md").read_text()
-    assert "https://course.example.edu/" in readme and "colab.research.google.com/github/alice/course" not in readme
+    assert "https://alice-course.example.org/" in readme and "colab.research.google.com/github/alice/course" not in readme
 
     # Moving on to another repository: that domain was alice's; bob's site is on bob's Pages.
     onward = run_fork(course, "bob/course", "--branch", "main")
     assert onward.returncode == 0, onward.stderr
-    assert "Note: https://course.example.edu/ was alice/course's own domain; the site is now published at " \
+    assert "Note: https://alice-course.example.org/ was alice/course's own domain; the site is now published at " \
            "https://bob.github.io/course/." in onward.stdout, onward.stdout
     assert configured_course(course / "mkdocs.yml").site_url == ""
-    named = re.compile(r"alice/course|feature%231|feature#1|course\.example\.edu")
+    named = re.compile(r"alice/course|feature%231|feature#1|alice-course\.example\.org")
     leftovers = [f"{path.relative_to(course)}: {match.group()}" for path in sorted(course.rglob("*"))
                  if path.is_file() and ".git" not in path.parts and path.suffix in {".md", ".ipynb"}
                  for match in named.finditer(path.read_text(encoding="utf-8", errors="replace"))]
