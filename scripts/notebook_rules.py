@@ -12,8 +12,9 @@ A notebook rule receives one `Notebook` (its repository path and nbformat
 node) and yields `(cell index or None, message)`. A course rule
 (`course_rule`) receives every notebook at once, for rules that compare
 notebooks with each other, and yields `(Notebook, cell index or None,
-message)`. Cells are numbered as nbformat lists them, from 0 (nbval's
-"Cell N" and `make notebooks` count the same way).
+message)`. Cells are numbered as nbformat lists them, from 0 (the notebook
+tests' `X.ipynb::cell N`, tests/nbval_messages.py, and `make notebooks` count
+the same way).
 
 One command runs them (`make lint-notebooks`, pre-commit, the tests):
 
