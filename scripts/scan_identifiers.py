@@ -344,27 +344,31 @@ class GeneratorRun:
     seconds: float
 
 
-def run_generator(sources: list[str], timeout: float | None = None) -> GeneratorRun:
-    """Run generator cell sources in scripts/synthetic_generator.py; the values they produce."""
+def run_generator(cells: list[tuple[str, str]], timeout: float | None = None) -> GeneratorRun:
+    """Run generator cells, (label, source) pairs, in scripts/synthetic_generator.py; the values
+    they produce (none when the run failed)."""
     start = time.perf_counter()
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTHONPATH", None)
     limit = GENERATOR_TIMEOUT if timeout is None else timeout
     try:
-        result = subprocess.run([sys.executable, str(GENERATOR)], input=json.dumps(sources), env=env,
+        result = subprocess.run([sys.executable, str(GENERATOR)], input=json.dumps(cells), env=env,
                                 capture_output=True, text=True, timeout=limit)
         data = json.loads(result.stdout)
     except subprocess.TimeoutExpired:
-        return GeneratorRun(frozenset(), f"did not finish within {limit:g} s", time.perf_counter() - start)
+        labels = ", ".join(label for label, _ in cells)
+        return GeneratorRun(frozenset(), f"{labels} did not finish within {limit:g} s", time.perf_counter() - start)
     except (OSError, ValueError) as error:
         detail = (result.stderr.strip().splitlines() or [str(error)])[-1] if "result" in locals() else str(error)
         return GeneratorRun(frozenset(), f"could not run: {detail}", time.perf_counter() - start)
+    if data.get("error"):
+        return GeneratorRun(frozenset(), data["error"], time.perf_counter() - start)
     produced = set()
     for text in data.get("values", []):
         produced.add(text.strip())
         for line in text.splitlines():
             produced.update(hit.value for hit in scan_line(line, birth_column=True))
-    return GeneratorRun(frozenset(produced), data.get("error"), time.perf_counter() - start)
+    return GeneratorRun(frozenset(produced), None, time.perf_counter() - start)
 
 
 @dataclass
@@ -390,12 +394,12 @@ def scan_notebook(nb, shown: str, report: FileReport) -> None:
             else:
                 found.append((order, Finding(shown, place, hit.kind, hit.value)))
     if pending:
-        run = run_generator([nb.cells[i].source for i in generators])
+        run = run_generator([(f"cell {i}", nb.cells[i].source) for i in generators])
         cells = ", ".join(map(str, generators))
         report.generator = f"generator cell(s) {cells} ran in {run.seconds:.1f} s"
         if run.error:
             found.append((-1, Finding(shown, f"cell {generators[0]}", "generator-failed",
-                                      f"the synthetic-data generator (cell(s) {cells}) {run.error}")))
+                                      f"the synthetic-data generator failed: {run.error}")))
         for order, place, hit in pending:
             if hit.value in run.values:
                 report.generated[hit.kind] += 1

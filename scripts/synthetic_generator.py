@@ -2,8 +2,9 @@
 
 The identifier scan (scripts/scan_identifiers.py) starts this script in a
 subprocess, with a time limit, for a notebook that tags code cells
-`synthetic-data-generator`. It reads those cells' sources as a JSON list on
-stdin, runs them in order in one fresh namespace (in an empty temporary
+`synthetic-data-generator`. It reads those cells as a JSON list of
+[label, source] pairs on stdin (the label names the cell in messages, e.g.
+"cell 4"), runs them in order in one fresh namespace (in an empty temporary
 folder, with a fixed hash seed), and writes a JSON object to stdout:
 
     {"values": [every string the run produced], "error": null or "what went wrong"}
@@ -43,12 +44,12 @@ class Refused(PermissionError):
 
 
 def readable_roots(workdir: Path) -> tuple[str, ...]:
-    """Folders a generator may open files in: Python's installation, its packages, the time zone
-    database, devices for randomness, and its own temporary folder."""
+    """Folders a generator may open files in: Python's installation and import path (its
+    packages), the time zone database, devices for randomness, and its own temporary folder."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(workdir),
              "/usr/share/zoneinfo", "/usr/lib", "/usr/local/lib", "/dev/urandom", "/dev/null",
              "/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/sys/devices/system/cpu", "/sys/fs/cgroup"}
-    roots.update(p for p in sys.path if p and Path(p).is_dir() and "site-packages" in p)
+    roots.update(p for p in sys.path[1:] if p and Path(p).is_dir())     # [0]: this script's folder
     return tuple(sorted(os.path.realpath(r) for r in roots))
 
 
@@ -114,7 +115,7 @@ def collect(value, out: set[str], depth: int = 0) -> None:
             out.add(str(value.isoformat())[:10])
 
 
-def run(sources: list[str], workdir: Path) -> dict:
+def run(cells: list[tuple[str, str]], workdir: Path) -> dict:
     values: set[str] = set()
     printed = io.StringIO()
     shown: list = []
@@ -123,17 +124,16 @@ def run(sources: list[str], workdir: Path) -> dict:
     install_guard(workdir)
     error = None
     with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-        for number, source in enumerate(sources, 1):
+        for label, source in cells:
             try:
-                tree = ast.parse(source)
+                tree = ast.parse(source, f"<{label}>")
                 last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-                exec(compile(tree, f"<generator cell {number}>", "exec"), namespace)
+                exec(compile(tree, f"<{label}>", "exec"), namespace)
                 if last is not None:
-                    shown.append(eval(compile(ast.Expression(last.value), f"<generator cell {number}>", "eval"),
-                                      namespace))
+                    shown.append(eval(compile(ast.Expression(last.value), f"<{label}>", "eval"), namespace))
             except BaseException as problem:  # noqa: BLE001  (reported to the scan, which fails)
                 kind = "not plain Python" if isinstance(problem, SyntaxError) else type(problem).__name__
-                error = f"generator cell {number} of {len(sources)} stopped: {kind}: {problem}"
+                error = f"{label} stopped: {kind}: {problem}"
                 break
     for name, value in namespace.items():
         if not name.startswith("_") and name != "display":
@@ -144,14 +144,15 @@ def run(sources: list[str], workdir: Path) -> dict:
 
 
 def main() -> int:
-    sources = json.load(sys.stdin)
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        print(json.dumps({"values": [], "error": "expected a JSON list of cell sources on stdin"}))
+    cells = json.load(sys.stdin)
+    if not isinstance(cells, list) or not all(isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
+                                              for c in cells):
+        print(json.dumps({"values": [], "error": "expected a JSON list of [label, source] pairs on stdin"}))
         return 2
     out = sys.stdout
     with tempfile.TemporaryDirectory(prefix="synthetic-generator-") as folder:
         os.environ.update({"HOME": folder, "MPLCONFIGDIR": folder, "MPLBACKEND": "Agg"})
-        result = run(sources, Path(folder))
+        result = run([tuple(cell) for cell in cells], Path(folder))
         os.chdir(Path(folder).parent)
     out.write(json.dumps(result))
     return 0
