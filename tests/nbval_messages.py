@@ -29,7 +29,6 @@ import difflib
 import json
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import nbval.plugin as nbval
 
