@@ -79,3 +79,26 @@ def test_checking_one_notebook_finds_the_other_with_its_number(tmp_path):
     assert "like notebooks/02-upstream.ipynb" in problems[0].message
     assert "`git mv notebooks/2-mine.ipynb notebooks/3-mine.ipynb`" in problems[0].message
     assert not check_paths([folder / "01-start.ipynb", folder / "notes.ipynb"], ["duplicate-number"], root=tmp_path)
+
+
+def test_the_commit_guard_finds_a_duplicate_number_when_only_the_nav_changes(root, tmp_path):
+    # A merge commit that brings in upstream's notebook 06 may have only mkdocs.yml in conflict:
+    # the rule-book hook still checks every notebook.
+    import os
+    import shutil
+
+    from test_leak_guards import copy_repository, tool
+
+    repo = copy_repository(tmp_path / "repo")
+    (repo / ".venv").symlink_to(root / ".venv")
+    source = course_notebooks(repo)[0]
+    for name in ("06-mine.ipynb", "06-upstream.ipynb"):
+        shutil.copy(source, repo / "notebooks" / name)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
+    result = subprocess.run([tool("pre-commit"), "run", "notebook-rules", "--files", "mkdocs.yml"],
+                            cwd=repo, capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "notebooks/06-mine.ipynb: [duplicate-number] has number 06, like notebooks/06-upstream.ipynb" \
+        in result.stdout, result.stdout
