@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck fork new-notebook clean
+.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ leaks: $(VENV)/.installed ## Run the leak guards (notebook metadata, secrets, pa
 
 linkcheck: build ## Build, then check every external link of the site (needs the internet)
 	$(PY) scripts/linkcheck.py
+
+claims-due: $(VENV)/.installed ## List the claims of claims.yml checked more than six months ago (REPORT=file.md also writes Markdown)
+	$(PY) scripts/claims.py due $(if $(REPORT),--markdown "$(REPORT)")
 
 fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
 	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")

@@ -90,6 +90,15 @@ FACTS = {
 ADDRESS = re.compile(r"https?://[^\s)>\]]+")
 
 
+class _RegisterLoader(yaml.SafeLoader):
+    """YAML's safe loader, leaving dates as text so a bad one is reported, not raised."""
+
+
+_RegisterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 class RegisterError(Exception):
     """The register cannot be read; the message names the file and the place."""
 
@@ -163,8 +172,8 @@ def read_register(path: Path) -> Register:
     except OSError as error:
         raise RegisterError(f"{path}: cannot be read ({error.strerror})") from None
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_RegisterLoader)
+        data = yaml.load(text, Loader=_RegisterLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{shown}:{mark.line + 1}" if mark else shown
@@ -205,14 +214,13 @@ def _claim(entry, where: str, line: int) -> Claim:
         raise RegisterError(f"{where}: {entry['id']}: page {entry['page']!r} must be under docs/ or notebooks/")
     if not re.fullmatch(r"https?://\S+", str(entry["source"])):
         raise RegisterError(f"{where}: {entry['id']}: source {entry['source']!r} is not an http(s) address")
-    checked = entry["checked"]
-    if isinstance(checked, str):
-        try:
-            checked = dt.date.fromisoformat(checked)
-        except ValueError:
-            pass
-    if not isinstance(checked, dt.date) or isinstance(checked, dt.datetime):
-        raise RegisterError(f"{where}: {entry['id']}: checked {entry['checked']!r} is not a date (YYYY-MM-DD)")
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(entry["checked"])):
+            raise ValueError
+        checked = dt.date.fromisoformat(str(entry["checked"]))
+    except ValueError:
+        raise RegisterError(f"{where}: {entry['id']}: checked {entry['checked']!r} is not a date "
+                            "(YYYY-MM-DD)") from None
     return Claim(str(entry["id"]), str(entry["page"]), str(entry["claim"]).strip(),
                  str(entry["source"]), checked, line)
 
