@@ -65,7 +65,7 @@ REVIEW_MONTHS = 6
 # A source note: a link, then "checked DATE" later on the same line with no
 # other link in between.
 SOURCE_NOTE = re.compile(
-    r"\[(?P<text>[^\]\n]+)\]\((?P<url>https?://[^\s)]+)\)(?P<between>[^\[\n]*?)"
+    r"\[[^\]\n]+\]\((?P<url>https?://[^\s)]+)\)[^\[\n]*?"
     r"\bchecked (?P<date>\d{4}-\d{2}-\d{2})\b")
 FOOTNOTE_DEFINITION = re.compile(r"^\[\^(?P<label>[^\]]+)\]:")
 FOOTNOTE_REFERENCE = re.compile(r"\[\^(?P<label>[^\]]+)\]")
@@ -76,10 +76,10 @@ MONTHS = ("January|February|March|April|May|June|July|August|September|October|"
 # What a reader may want to check: each kind with the pattern that finds it.
 # Patterns run over a whole block, so a fact split across two lines is found.
 FACTS = {
-    "version number": re.compile(r"(?<![\w.-])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\w)"),
+    "version number": re.compile(r"(?<![\w.$€£-])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\w)"),
     "quota": re.compile(r"\b\d+(?:[.,]\d+)?[\s-]+(?:core[\s-]hours?|hours?|minutes?|days?|"
                         r"GB(?:-months?)?|TB|compute\s+units?)\b"),
-    "price": re.compile(r"[$€£]\s?\d|\b\d+(?:\.\d+)?\s?(?:USD|EUR|GBP)\b"),
+    "price": re.compile(r"[$€£]\s?\d+(?:[.,]\d+)*|\b\d+(?:\.\d+)?\s?(?:USD|EUR|GBP)\b"),
     "legal citation": re.compile(r"\b\d+\s+CFR\b|§|\bC-\d+/\d+\b|\b\d+\s+FR\s+\d+|"
                                  r"\bRegulation\s+\(EU\)|\bArticle\s+\d+"),
     "date": re.compile(rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b(?:\d{{1,2}}\s+)?(?:{MONTHS})\s+\d{{4}}\b|"
@@ -272,19 +272,27 @@ def blocks_of(text: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def course_chunks(root: Path = ROOT) -> list[Chunk]:
-    """Every page of docs/ and every Markdown cell of notebooks/, as chunks."""
-    chunks = []
+def course_chunks(root: Path = ROOT) -> tuple[list[Chunk], list[str]]:
+    """Every page of docs/ and every Markdown cell of notebooks/, as chunks, and a
+    problem line for each file that cannot be read."""
+    chunks, unreadable = [], []
     for path in sorted((root / "docs").rglob("*.md")):
         page = path.relative_to(root).as_posix()
-        chunks.append(Chunk(page, None, blocks_of(path.read_text(encoding="utf-8"))))
+        try:
+            chunks.append(Chunk(page, None, blocks_of(path.read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError) as error:
+            unreadable.append(f"{page}: cannot be read: {error}")
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         page = path.relative_to(root).as_posix()
-        notebook = nbformat.read(path, as_version=4)
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception as error:  # nbformat raises several kinds for bad JSON or schema
+            unreadable.append(f"{page}: not a readable notebook: {' '.join(str(error).split())[:200]}")
+            continue
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type == "markdown":
                 chunks.append(Chunk(page, index, blocks_of(cell.source)))
-    return chunks
+    return chunks, unreadable
 
 
 def notes_of(chunk: Chunk) -> list[Note]:
@@ -342,8 +350,7 @@ def _covers(pattern: re.Pattern, text: str, match: re.Match) -> bool:
 def check(root: Path = ROOT, register_path: Path | None = None) -> list[str]:
     """Every way the register and the pages disagree, one line each, naming the place."""
     register = read_register(register_path or root / REGISTER)
-    chunks = course_chunks(root)
-    problems = []
+    chunks, problems = course_chunks(root)
     notes_by_page: dict[str, list[tuple[Chunk, Note]]] = {}
     for chunk in chunks:
         for note in notes_of(chunk):
