@@ -347,9 +347,10 @@ def _covers(pattern: re.Pattern, text: str, match: re.Match) -> bool:
 # Keeping register and pages in step
 
 
-def check(root: Path = ROOT, register_path: Path | None = None) -> list[str]:
-    """Every way the register and the pages disagree, one line each, naming the place."""
-    register = read_register(register_path or root / REGISTER)
+def check(root: Path = ROOT, register: Register | None = None) -> list[str]:
+    """Every way the register (default: root's claims.yml) and the pages disagree,
+    one line each, naming the place."""
+    register = register or read_register(root / REGISTER)
     chunks, problems = course_chunks(root)
     notes_by_page: dict[str, list[tuple[Chunk, Note]]] = {}
     for chunk in chunks:
@@ -429,19 +430,17 @@ def main(argv=None) -> int:
     review.add_argument("--markdown", type=Path, help="also write the list as Markdown to this file")
     args = parser.parse_args(argv)
     try:
-        if args.command == "check":
-            problems = check(ROOT, args.register)
-            for problem in problems:
-                print(problem)
-            register = read_register(args.register)
-            print(f"{len(register.claims)} claims registered; "
-                  f"{len(problems)} problem(s)" if problems else
-                  f"{len(register.claims)} claims registered; register and pages agree")
-            return 1 if problems else 0
         register = read_register(args.register)
     except RegisterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.command == "check":
+        problems = check(ROOT, register)
+        for problem in problems:
+            print(problem)
+        print(f"{len(register.claims)} claims registered; "
+              + (f"{len(problems)} problem(s)" if problems else "register and pages agree"))
+        return 1 if problems else 0
     claims = due(register, args.today, args.months)
     for claim in claims:
         print(f"{claim.checked}  {claim.id}  {claim.page}  {claim.source}")
