@@ -64,8 +64,16 @@ linkcheck: build ## Build, then check every external link of the site (needs the
 	if [ $$status -ne 0 ]; then echo "make linkcheck: link check status $$status (1: links broken, 2: could not run), kept in $(LINKCHECK_STATUS)" >&2; fi; \
 	exit $$status
 
-claims-due: $(VENV)/.installed ## List the claims of claims.yml checked more than six months ago (REPORT=file.md also writes Markdown)
-	$(PY) scripts/claims.py due $(if $(REPORT),--markdown "$(REPORT)")
+# As for linkcheck, the review's own exit status (0: nothing due, 1: some
+# claims due, 2: the register could not be read) is kept in $(CLAIMS_STATUS).
+# REPORT=file.md also writes the list as Markdown; TODAY=YYYY-MM-DD reviews as
+# of another day.
+CLAIMS_STATUS ?= build/claims/status
+claims-due: $(VENV)/.installed ## List the claims of claims.yml checked more than six months ago
+	@mkdir -p $(dir $(CLAIMS_STATUS))
+	@status=0; $(PY) scripts/claims.py due $(if $(TODAY),--today "$(TODAY)") $(if $(REPORT),--markdown "$(REPORT)") || status=$$?; \
+	echo $$status > $(CLAIMS_STATUS); \
+	exit $$status
 
 fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
 	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")

@@ -15,6 +15,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import claims
+import workflow_harness as harness
 from conftest import ROOT, copy_course
 
 PAGE = "docs/chapter-1/colab/what-colab-gives-you.md"
@@ -303,8 +304,60 @@ def test_the_weekly_review_runs_the_due_command_and_only_its_issue_job_writes_is
     triggers = workflow.get("on", workflow.get(True))
     assert "schedule" in triggers and "workflow_dispatch" in triggers
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["due"]["steps"])
-    assert "scripts/claims.py due --markdown" in runs
+    assert "make claims-due" in runs
     assert workflow["jobs"]["due"]["permissions"] == {"contents": "read"}
     assert workflow["jobs"]["issue"]["permissions"] == {"issues": "write"}
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "scripts/claims.py due" in makefile.split("claims-due:", 1)[1].split("\n\n", 1)[0]
+
+
+REVIEW = ROOT / ".github" / "workflows" / "claims-review.yml"
+LATER = "2027-07-01"      # every claim of the register, checked 2026-12-02, is due by then
+
+
+def review_issues(run) -> list[dict]:
+    return [i for i in run.state["issues"] if "claims-review" in i["labels"]]
+
+
+def test_due_claims_open_one_issue_listing_them(tmp_path):
+    run = harness.run_workflow(REVIEW, harness.schedule(), {"claims": {"today": LATER}}, tmp_path / "run")
+    assert [(job, result.result) for job, result in run.jobs.items()] == [("due", "success"), ("issue", "success")], \
+        run.job("due").log() + run.job("issue").log()
+    opened = review_issues(run)
+    assert len(opened) == 1 and opened[0]["state"] == "open", opened
+    assert "`node-20-end-of-life`" in opened[0]["body"] and "docs/teach.md" in opened[0]["body"]
+    assert "node-20-end-of-life" in run.job("due").summary
+
+
+def test_claims_still_due_update_the_open_issue(tmp_path):
+    old = {"number": 4, "title": "Claims of the course site due for review", "state": "open",
+           "labels": ["claims-review"], "body": "old list", "comments": []}
+    run = harness.run_workflow(REVIEW, harness.schedule(), {"claims": {"today": LATER}, "labels": ["claims-review"],
+                                                            "issues": [old]}, tmp_path / "run")
+    issues = review_issues(run)
+    assert len(issues) == 1 and "node-20-end-of-life" in issues[0]["body"] and issues[0]["comments"], issues
+
+
+def test_nothing_due_closes_the_issue(tmp_path):
+    old = {"number": 4, "title": "Claims of the course site due for review", "state": "open",
+           "labels": ["claims-review"], "body": "old list", "comments": []}
+    run = harness.run_workflow(REVIEW, harness.schedule(), {"claims": {"today": "2026-12-02"},
+                                                            "labels": ["claims-review"], "issues": [old]},
+                               tmp_path / "run")
+    assert run.job("issue").result == "success", run.job("issue").log()
+    assert review_issues(run)[0]["state"] == "closed"
+
+
+def test_a_fork_without_issues_keeps_the_list_in_the_summary_and_stays_green(tmp_path):
+    run = harness.run_workflow(REVIEW, harness.schedule(), {"claims": {"today": LATER},
+                                                            "repository": {"has_issues": False}}, tmp_path / "run")
+    assert [result.result for result in run.jobs.values()] == ["success", "success"]
+    assert review_issues(run) == []
+    assert any(a[0] == "warning" and "Issues are turned off" in a[1] for a in run.job("issue").annotations)
+
+
+def test_a_review_that_cannot_run_fails_and_leaves_the_issue_alone(tmp_path):
+    run = harness.run_workflow(REVIEW, harness.schedule(), {"claims": {"python": "/nonexistent/python"}},
+                               tmp_path / "run")
+    assert run.job("due").result == "failure" and run.job("issue").result == "skipped"
+    assert any(a[0] == "error" for a in run.job("due").annotations)
