@@ -52,33 +52,6 @@ def launch_chromium(playwright):
     )
 
 
-_SHARED = {"users": 0, "playwright": None, "browser": None}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium per test process (per xdist worker), shared by
-    every module that imports this fixture."""
-    require_chromium()  # skip or fail before starting Playwright
-    if _SHARED["browser"] is None:
-        from playwright.sync_api import sync_playwright
-
-        playwright = sync_playwright().start()
-        try:
-            _SHARED["browser"] = launch_chromium(playwright)
-        except Exception:
-            playwright.stop()
-            raise
-        _SHARED["playwright"] = playwright
-    _SHARED["users"] += 1
-    yield _SHARED["browser"]
-    _SHARED["users"] -= 1
-    if _SHARED["users"] == 0:
-        _SHARED["browser"].close()
-        _SHARED["playwright"].stop()
-        _SHARED["browser"] = _SHARED["playwright"] = None
-
-
 # --------------------------------------------------------------------------
 # The pages of the built site
 # --------------------------------------------------------------------------

@@ -15,13 +15,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import build_site
+from local_site import build_site
 from course_links import colab_badge_markdown, configured_repository
 from new_notebook import build_notebook, stage_for_git
 from notebook_rules import SCAFFOLD_PLACEHOLDERS, check_paths, course_notebooks
 from run_notebooks import execute
-from test_fork import copy_working_tree, snapshot
-from test_launch_links import launch_link_problems, tracked_files
+from course_support import copy_working_tree, launch_link_problems, snapshot, tracked_files
 
 
 def scaffold_placeholder_problems(root: Path) -> list[str]:

@@ -1,59 +1,32 @@
-"""Notebook pages share one small stylesheet instead of inlined JupyterLab CSS.
+"""The shared stylesheet of the notebook pages, trimmed from JupyterLab's CSS.
 
 mkdocs-jupyter inlines about 600 KB of JupyterLab CSS into every notebook
-page. This hook takes those `<style>` blocks out of the pages and, after the
-build, writes assets/stylesheets/notebook.css: the rules of that CSS whose
-selectors can match the built notebook pages (scoped to the notebook), the
-custom properties they use, then the course's own notebook.css from docs/
-(JupyterLab's theme variables mapped to Material's, light and dark). Styles
-inside outputs (a DataFrame's `<style scoped>`) stay where they are.
+page. The notebook page step (hooks/notebook_page.py) takes those `<style>`
+blocks out of the pages and, after the build, writes
+assets/stylesheets/notebook.css with `trimmed_stylesheet()`: the rules of that
+CSS whose selectors can match the built notebook pages (scoped to the
+notebook), the custom properties they use, then the course's own notebook.css
+from docs/ (JupyterLab's theme variables mapped to Material's, light and
+dark). Styles inside outputs (a DataFrame's `<style scoped>`) stay where they are.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import tinycss2
-
-from notebook_html import parsed_content, serialised
 
 STYLESHEET = "assets/stylesheets/notebook.css"
 SCOPE = ".jupyter-wrapper"
-
-_inlined_css: dict[str, None] = {}      # mkdocs-jupyter's <style> texts, in order, once each
-_used_names: set[str] = set()           # tags, .classes and [attributes] in notebook content
-
-
-def on_pre_build(config):
-    _inlined_css.clear()
-    _used_names.clear()
-
-
-def on_page_content(content, page, config, files):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return content
-    soup = parsed_content(page, content)
-    notebook = soup.select_one(SCOPE)
-    for style in soup.find_all("style"):
-        if not any(parent is notebook for parent in style.parents):
-            _inlined_css[style.get_text()] = None
-            style.decompose()
-    _used_names.update(names_used_in(notebook))
-    return serialised(page, soup)
-
-
-def on_post_build(config):
-    own = Path(config.docs_dir, STYLESHEET).read_text(encoding="utf-8")
-    shared = trimmed_stylesheet(list(_inlined_css), _used_names, own)
-    Path(config.site_dir, STYLESHEET).write_text(shared + own, encoding="utf-8")
 
 
 def names_used_in(element) -> set[str]:
     """Tag names, `.classes` and `[attributes]` of `element` and everything in it."""
     names: set[str] = set()
-    for tag in [element, *element.find_all(True)]:
-        names.add(tag.name.lower())
-        names.update(f"[{attribute.lower()}]" for attribute in tag.attrs)
-        names.update(f".{name}" for name in tag.get("class", []))
+    for tag in element.traverse():
+        if not tag.is_element_node:
+            continue
+        attributes = tag.attributes
+        names.add(tag.tag.lower())
+        names.update(f"[{attribute.lower()}]" for attribute in attributes)
+        names.update(f".{name}" for name in (attributes.get("class") or "").split())
     return names
 
 
