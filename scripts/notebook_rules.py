@@ -478,15 +478,12 @@ def main(argv=None) -> int:
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
     problems = check_paths(paths, args.rules)
-    for problem in problems:
-        print(problem)
     rules = len(args.rules) if args.rules else len(RULES)
-    if problems:
-        print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} notebook(s) "
-              f"({rules} rule(s), {len(paths)} notebook(s) checked).")
-        return 1
-    print(f"{len(paths)} notebook(s) follow all {rules} rule(s).")
-    return 0
+    summary = (f"{len(problems)} problem(s) in {len({p.path for p in problems})} notebook(s) "
+               f"({rules} rule(s), {len(paths)} notebook(s) checked)." if problems
+               else f"{len(paths)} notebook(s) follow all {rules} rule(s).")
+    print(*problems, summary, sep="\n")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
