@@ -22,8 +22,8 @@ and serialises it once. The rule book's notebook rules that shape the page
 warnings naming notebook and cell, so `mkdocs build --strict` fails on them.
 
 State, all of it explicit: each page carries its own search text between two
-events; one `SharedStylesheet` per build collects what the shared stylesheet
-needs and is written after the build.
+events; one `NotebookPages` per build holds the launch bar's template and
+collects what the shared stylesheet needs, written after the build.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from course_links import (
     nbgitpuller_url,
 )
 from notebook_stylesheet import SCOPE, STYLESHEET, names_used_in, trimmed_stylesheet
-from third_party import SCRIPT_IMPORT, is_remote, loaded_urls
+from third_party import LOADING_ATTRIBUTES, SCRIPT_IMPORT, is_remote, loaded_urls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # the rule book's folder
 from notebook_rules import Course, Notebook, check_notebooks, figure_alt_texts  # noqa: E402
@@ -62,23 +62,27 @@ LAUNCH_BAR = "partials/launch-bar.html"
 # The rule book's rules whose problems show on the page itself.
 PAGE_RULES = ("colab-badge", "figure-alt-text")
 FIGURES = ", ".join(f'img[src^="data:{kind}"]' for kind in ("image/png", "image/jpeg", "image/svg+xml"))
+# Elements that can make the browser fetch something (third_party.py says which attribute).
+LOADING_ELEMENTS = ", ".join([*LOADING_ATTRIBUTES, "link", "[style]"])
 ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 
 
-class SharedStylesheet:
-    """What one build's notebook pages contribute to the shared stylesheet."""
+class NotebookPages:
+    """What one build's notebook pages share: the launch bar's template (from the
+    theme's environment) and what the shared stylesheet needs."""
 
-    def __init__(self):
+    def __init__(self, config):
+        self.launch_bar = config.theme.get_env().get_template(LAUNCH_BAR)
         self.inlined_css: dict[str, None] = {}   # mkdocs-jupyter's <style> texts, in order, once each
         self.used_names: set[str] = set()        # tags, .classes and [attributes] in notebook content
 
-    def write(self, config) -> None:
+    def write_stylesheet(self, config) -> None:
         own = Path(config.docs_dir, STYLESHEET).read_text(encoding="utf-8")
         shared = trimmed_stylesheet(list(self.inlined_css), self.used_names, own)
         Path(config.site_dir, STYLESHEET).write_text(shared + own, encoding="utf-8")
 
 
-_stylesheet = SharedStylesheet()
+_build: NotebookPages | None = None               # made anew by each build's on_pre_build
 
 
 def on_config(config):
@@ -89,8 +93,8 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    global _stylesheet
-    _stylesheet = SharedStylesheet()
+    global _build
+    _build = NotebookPages(config)
 
 
 def on_page_content(content, page, config, files):
@@ -108,7 +112,7 @@ def on_page_content(content, page, config, files):
 
     for style in tree.css("style"):
         if not inside(style, wrapper):
-            _stylesheet.inlined_css[style.text()] = None
+            _build.inlined_css[style.text()] = None
             style.decompose()
     for script in tree.css("script"):
         if not inside(script, wrapper) and loads_code(script):
@@ -122,7 +126,7 @@ def on_page_content(content, page, config, files):
     place_launch_bar(tree, wrapper, notebook, page, config, files)
     warn_about_remote_loads(tree, notebook, config.site_url)
 
-    _stylesheet.used_names.update(names_used_in(wrapper))
+    _build.used_names.update(names_used_in(wrapper))
     page.meta["description"] = description_of(wrapper, page)
     page.edit_url = github_url(config.extra["course"]["repository"], "edit", path)
     return tree.html
@@ -149,7 +153,7 @@ on_page_context = CombinedEvent(_show_search_the_text_only, _show_the_page_every
 
 
 def on_post_build(config):
-    _stylesheet.write(config)
+    _build.write_stylesheet(config)
 
 
 # --- The changes ------------------------------------------------------------------------------
@@ -241,7 +245,7 @@ def launch_bar_html(config, notebook: str, page, files) -> str:
     if not nb_url:
         raise PluginError(f"{notebook}: no download copy; set `include_source: true` for mkdocs-jupyter")
     return render_launch_bar(
-        config.theme.get_env(),
+        _build.launch_bar,
         repository=config.extra["course"]["repository"],
         notebook=notebook,
         download_href=posixpath.basename(nb_url),  # the copy sits beside the page
@@ -267,12 +271,13 @@ def launch_buttons(repository, notebook: str, download_href: str, hub_url: str =
     return buttons
 
 
-def render_launch_bar(env, *, repository, notebook: str, download_href: str, caution_href: str,
+def render_launch_bar(template, *, repository, notebook: str, download_href: str, caution_href: str,
                       hub_url: str = "") -> str:
-    """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb)."""
+    """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb),
+    from the theme's `partials/launch-bar.html` template."""
     colab = dict(modifier="colab", href=colab_url(repository, notebook), icon="simple/googlecolab",
                  text="Open in Colab")
-    return env.get_template(LAUNCH_BAR).render(
+    return template.render(
         colab=colab, buttons=launch_buttons(repository, notebook, download_href, hub_url),
         caution_href=caution_href)
 
@@ -280,7 +285,7 @@ def render_launch_bar(env, *, repository, notebook: str, download_href: str, cau
 def warn_about_remote_loads(tree, notebook: Notebook, site_url: str | None) -> None:
     """A warning naming the cell for each resource the notebook page fetches from another site."""
     own_host = urlsplit(site_url or "").netloc
-    for element in tree.css("*"):
+    for element in tree.css(LOADING_ELEMENTS):
         urls = [url for url in loaded_urls(element.tag, element.attributes) if is_remote(url, own_host)]
         if element.tag == "script":
             urls += SCRIPT_IMPORT.findall(element.text())

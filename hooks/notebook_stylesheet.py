@@ -11,6 +11,8 @@ dark). Styles inside outputs (a DataFrame's `<style scoped>`) stay where they ar
 """
 from __future__ import annotations
 
+import re
+
 import tinycss2
 
 STYLESHEET = "assets/stylesheets/notebook.css"
@@ -33,10 +35,48 @@ def names_used_in(element) -> set[str]:
 def trimmed_stylesheet(css_texts: list[str], used: set[str], own_css: str) -> str:
     """The rules of `css_texts` that can match `used` names, scoped to the
     notebook, with only the custom properties they (or `own_css`) refer to."""
-    rules = [rule for text in css_texts for rule in kept_rules(parse(text), used)]
+    rules = [rule for text in css_texts for rule in kept_rules(parse(candidate_rules(text, used)), used)]
     needed = properties_needed(rules, own_css)
     lines = [rule_text(selectors, declarations, needed) for selectors, declarations in rules]
     return "".join(line + "\n" for line in lines if line)
+
+
+# Comments, strings and braces: enough to find where each top-level rule of a stylesheet ends.
+_CSS_STRUCTURE = re.compile(r"""/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[{}]""", re.S)
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
+_ARGUMENTS = re.compile(r"\([^()]*\)")
+
+
+def candidate_rules(text: str, used: set[str]) -> str:
+    """`text` without the top-level style rules that cannot match: those where every
+    selector names a class not in `used`. A quick pass before tinycss2 parses the
+    rest (JupyterLab's 600 KB of CSS is mostly rules for widgets no page shows);
+    anything it is unsure of (at-rules, escapes, odd text) is kept for tinycss2."""
+    kept, start, depth, brace = [], 0, 0, 0
+    for match in _CSS_STRUCTURE.finditer(text):
+        token = match.group()
+        if token == "{":
+            brace = match.start() if depth == 0 else brace
+            depth += 1
+        elif token == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if may_match(text[start:brace], used):
+                    kept.append(text[start:match.end()])
+                start = match.end()
+    kept.append(text[start:])
+    return "".join(kept)
+
+
+def may_match(prelude: str, used: set[str]) -> bool:
+    """False only when every selector of `prelude` needs a class that is not used."""
+    prelude = re.sub(r"/\*.*?\*/", "", prelude, flags=re.S).strip()
+    if not prelude or prelude.startswith("@") or any(c in prelude for c in ";\\\"'{}"):
+        return True
+    while _ARGUMENTS.search(prelude):          # :not(.x), :is(...): their classes are not required
+        prelude = _ARGUMENTS.sub("", prelude)
+    return any(all(f".{name}" in used for name in _CLASS.findall(selector))
+               for selector in prelude.split(","))
 
 
 def parse(text: str):

@@ -5,7 +5,7 @@ The site is built once per test run (shared by the xdist workers through a
 file lock) with `mkdocs build --strict`, and every test that only reads the
 site uses that build; a failed build fails every test that needs it, with
 MkDocs' own messages. Tests that plant a defect build their own copy
-(course_support.copy_course). Import paths (hooks/, scripts/) come from the
+(local_site.copy_course). Import paths (hooks/, scripts/) come from the
 pytest configuration in pyproject.toml.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from course_support import copy_course, plant_build_defects
-from local_site import build_site, serve, site_mount
+from course_support import plant_build_defects
+from local_site import build_site, copy_course, serve, site_mount
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,6 @@
-"""Helpers the tests share (fixtures are in conftest.py): copies of the course to
-plant a defect in or to re-point, and the launch-link check of a built site.
+"""Helpers the tests share (fixtures are in conftest.py): mkdocs.yml as MkDocs
+reads it, defects to plant in a copy of the course (local_site.copy_course),
+copies of the working tree to re-point, and the launch-link check of a built site.
 """
 from __future__ import annotations
 
@@ -17,28 +18,12 @@ from course_links import Repository
 from git_files import listed_files
 
 ROOT = Path(__file__).resolve().parent.parent
-# What the site is built from: a copy with these builds like the course.
-BUILD_INPUTS = ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "scripts")
 
 
 def mkdocs_settings(root: Path = ROOT) -> dict:
     """mkdocs.yml as MkDocs reads it (its YAML loader, tags included)."""
     with open(root / "mkdocs.yml", encoding="utf-8") as handle:
         return yaml_load(handle)
-
-
-def copy_course(destination: Path, root: Path = ROOT) -> Path:
-    """A copy of what builds the site in `destination`, for tests that plant a defect
-    and build it. mkdocs-jupyter's cache comes along, so unchanged notebooks are
-    not converted again."""
-    destination.mkdir(parents=True)
-    for name in (*BUILD_INPUTS, ".cache/mkdocs-jupyter"):
-        source = root / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def plant_build_defects(course: Path) -> dict:

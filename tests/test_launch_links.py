@@ -19,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from course_links import Repository, colab_badge_markdown, configured_repository, repository_being_built
 from course_support import launch_link_problems, mkdocs_settings, tracked_files
-from notebook_page import render_launch_bar
+from notebook_page import LAUNCH_BAR, render_launch_bar
 from notebook_rules import Course, check_paths, course_notebooks
 
 
@@ -142,12 +142,12 @@ def test_link_check_names_the_page_and_link_of_a_wrong_branch_repository_or_file
 
 
 def test_launch_bar_offers_the_jupyterhub_only_when_one_is_configured(root):
-    env = Theme(name="material", custom_dir=str(root / "overrides")).get_env()
+    template = Theme(name="material", custom_dir=str(root / "overrides")).get_env().get_template(LAUNCH_BAR)
     repo = Repository("alice/course", "autumn")
     common = dict(repository=repo, notebook="notebooks/01-a.ipynb", download_href="01-a.ipynb",
                   caution_href="../../caution/")
-    assert "git-pull" not in render_launch_bar(env, **common)
-    with_hub = render_launch_bar(env, **common, hub_url="https://hub.example.org/")
+    assert "git-pull" not in render_launch_bar(template, **common)
+    with_hub = render_launch_bar(template, **common, hub_url="https://hub.example.org/")
     link = re.search(r'href="(https://hub\.example\.org/hub/user-redirect/git-pull\?[^"]+)"', with_hub).group(1)
     query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
     assert query == {"repo": ["https://github.com/alice/course"], "branch": ["autumn"],
