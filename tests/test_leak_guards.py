@@ -398,10 +398,10 @@ GUARD_HOOKS = {
     "nb-clean-check": "scripts/clean_notebooks.py --check",
     "detect-secrets": "detect-secrets-hook --baseline .secrets.baseline",  # pragma: allowlist secret
     "scan-identifiers": "scripts/scan_identifiers.py",
-    "notebook-rules": "scripts/notebook_rules.py",
 }
 # Also run by pre-commit, but not a leak guard: its verdict is not counted here.
 RULE_BOOK_HOOK = "notebooks follow the course's notebook rule book"
+RULE_BOOK_ENTRY = ("notebook-rules", "scripts/notebook_rules.py")
 
 
 def guard_verdicts(output: str, verdict: str) -> int:
@@ -419,7 +419,7 @@ def test_pre_commit_runs_the_same_guards(tmp_path):
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
     assert all(repo["repo"] == "local" for repo in config["repos"]), "hooks must work offline"
-    for hook_id, command in GUARD_HOOKS.items():
+    for hook_id, command in [*GUARD_HOOKS.items(), RULE_BOOK_ENTRY]:
         assert hook_id in hooks, f"{hook_id} missing from .pre-commit-config.yaml"
         assert command in hooks[hook_id]["entry"]
         assert hooks[hook_id]["language"] == "system"
