@@ -22,8 +22,9 @@ and serialises it once. The rule book's notebook rules that shape the page
 warnings naming notebook and cell, so `mkdocs build --strict` fails on them.
 
 State, all of it explicit: each page carries its own search text between two
-events; one `NotebookPages` per build holds the launch bar's template and
-collects what the shared stylesheet needs, written after the build.
+events; one `NotebookPages` per build holds the course's settings and the
+launch bar's template and collects what the shared stylesheet needs, written
+after the build.
 """
 from __future__ import annotations
 
@@ -68,10 +69,12 @@ ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 
 
 class NotebookPages:
-    """What one build's notebook pages share: the launch bar's template (from the
-    theme's environment) and what the shared stylesheet needs."""
+    """What one build's notebook pages share: the course the rule book checks them
+    against, the launch bar's template (from the theme's environment) and what
+    the shared stylesheet needs."""
 
     def __init__(self, config):
+        self.course = Course(Path(config.config_file_path).resolve().parent)
         self.launch_bar = config.theme.get_env().get_template(LAUNCH_BAR)
         self.inlined_css: dict[str, None] = {}   # mkdocs-jupyter's <style> texts, in order, once each
         self.used_names: set[str] = set()        # tags, .classes and [attributes] in notebook content
@@ -101,8 +104,7 @@ def on_page_content(content, page, config, files):
     path = notebook_path(page)
     if path is None:
         return content
-    notebook = Notebook.read(Path(page.file.abs_src_path), path,
-                             Course(Path(config.config_file_path).resolve().parent))
+    notebook = Notebook.read(Path(page.file.abs_src_path), path, _build.course)
     for problem in check_notebooks([notebook], PAGE_RULES):
         log.warning(str(problem))
     tree = LexborHTMLParser(content, is_fragment=True)

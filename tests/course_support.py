@@ -16,6 +16,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from course_links import Repository
 from git_files import listed_files
+from local_site import JUPYTER_CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,13 +70,17 @@ def plant_build_defects(course: Path) -> dict:
 
 
 def copy_working_tree(root: Path, dest: Path) -> Path:
-    """Copy the course's files (tracked + untracked, not ignored) to `dest` and `git init` it."""
+    """Copy the course's files (tracked + untracked, not ignored) to `dest` and `git init` it.
+    mkdocs-jupyter's cache comes along (git ignores it), so notebooks a test leaves
+    unchanged are not converted again when it builds the copy."""
     for name in listed_files(root):
         source = root / name
         if source.is_file():
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    if (root / JUPYTER_CACHE).is_dir():
+        shutil.copytree(root / JUPYTER_CACHE, dest / JUPYTER_CACHE)
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
     subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     return dest
