@@ -13,8 +13,9 @@ and the `Course` it belongs to: the repository setting, Colab's runtime and
 the notebooks' pins) and yields `(cell index or None, message)`. A course rule
 (`course_rule`) receives every notebook at once, for rules that compare
 notebooks with each other, and yields `(Notebook, cell index or None,
-message)`. Cells are numbered as nbformat lists them, from 0 (nbval's
-"Cell N" and `make notebooks` count the same way).
+message)`. Cells are numbered as nbformat lists them, from 0 (the notebook
+tests' `X.ipynb::cell N`, tests/nbval_messages.py, and `make notebooks` count
+the same way).
 
 One command runs them (`make lint-notebooks`, pre-commit, the tests); the
 build (hooks/notebook_page.py) runs the rules that shape a notebook's page:
@@ -31,6 +32,7 @@ import argparse
 import ast
 import functools
 import importlib.metadata
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,12 +96,13 @@ class Notebook:
 
     path: str                       # e.g. notebooks/01-colab-quick-start.ipynb
     node: nbformat.NotebookNode
+    file: Path | None = None        # the file on disk, for rules that look at its folder
     course: Course = field(default_factory=Course, compare=False)
 
     @classmethod
     def read(cls, file: Path, shown: str | None = None, course: Course | None = None) -> "Notebook":
         course = course or Course()
-        return cls(shown or course.shown(file), nbformat.read(file, as_version=4), course)
+        return cls(shown or course.shown(file), nbformat.read(file, as_version=4), Path(file), course)
 
     @property
     def cells(self) -> list:
@@ -176,6 +179,37 @@ def scaffold_placeholder(notebook: Notebook):
             if marker in source:
                 yield index, (f"still has the template's placeholder {marker!r}; "
                               "write the notebook's own text there")
+
+
+NUMBERED = re.compile(r"^(?P<number>\d+)-(?P<rest>.+\.ipynb)$")
+
+
+def numbered_notebooks(folder: Path) -> dict[str, int]:
+    """{file name: number} for the notebooks in `folder` named NN-name.ipynb."""
+    return {path.name: int(match.group("number")) for path in folder.glob("*.ipynb")
+            if (match := NUMBERED.match(path.name))}
+
+
+@course_rule("duplicate-number", "no two notebooks share a number")
+def duplicate_number(notebooks: list[Notebook]):
+    """Two notebooks numbered alike (both sides of a merge added a notebook after the last one).
+    The notebooks' folder is read too, so checking only the notebooks of a commit finds the pair."""
+    for notebook in notebooks:
+        match = NUMBERED.match(notebook.name)
+        if notebook.file is None or not match:
+            continue
+        numbers = numbered_notebooks(notebook.file.parent)
+        number = int(match.group("number"))
+        others = sorted(name for name, n in numbers.items() if n == number and name != notebook.name)
+        if not others:
+            continue
+        folder = Path(notebook.path).parent.as_posix()
+        renamed = f"{folder}/{max(numbers.values()) + 1:0{len(match.group('number'))}d}-{match.group('rest')}"
+        yield notebook, None, (
+            f"has number {match.group('number')}, like {', '.join(f'{folder}/{name}' for name in others)}. "
+            f"Renumber one of them (after merging upstream, your own) to the next free number: "
+            f"`git mv {notebook.path} {renamed}`, then change its entry in mkdocs.yml's nav to the new "
+            f"name and run `make fork REPO=OWNER/NAME` (your repo_name in mkdocs.yml) to re-point its Colab badge")
 
 
 @notebook_rule("colab-badge", "cell 0 is the Open-in-Colab badge for the configured repository, "

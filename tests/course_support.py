@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import nbformat
+import pytest
 from mkdocs.utils.yaml import yaml_load
 
 from course_links import Repository
@@ -69,21 +71,33 @@ def plant_build_defects(course: Path) -> dict:
     return planted
 
 
-def copy_working_tree(root: Path, dest: Path) -> Path:
-    """Copy the course's files (tracked + untracked, not ignored) to `dest` and `git init` it.
-    mkdocs-jupyter's cache comes along (git ignores it), so notebooks a test leaves
-    unchanged are not converted again when it builds the copy."""
+def copy_working_tree(root: Path, dest: Path, *, init_git: bool = True, warm: bool = True) -> Path:
+    """Copy the course's files (tracked + untracked, not ignored: what a commit could
+    contain) to `dest`; with `init_git`, make it a git repository with all of them added.
+    With `warm`, mkdocs-jupyter's cache comes along (git ignores it), so notebooks a
+    test leaves unchanged are not converted again when it builds the copy."""
     for name in listed_files(root):
         source = root / name
         if source.is_file():
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-    if (root / JUPYTER_CACHE).is_dir():
+    if warm and (root / JUPYTER_CACHE).is_dir():
         shutil.copytree(root / JUPYTER_CACHE, dest / JUPYTER_CACHE)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
+    if init_git:
+        subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
     return dest
+
+
+def tool(name: str) -> str:
+    """A pinned tool installed beside this Python (.venv/bin); a missing tool fails the
+    test (never skips it)."""
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        pytest.fail(f"{name} is not installed beside {sys.executable}: run `make setup` "
+                    "(it is pinned in requirements.txt)", pytrace=False)
+    return str(path)
 
 
 def snapshot(course: Path) -> dict[str, bytes]:

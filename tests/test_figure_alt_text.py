@@ -19,7 +19,7 @@ def _notebook_with_figures(alts) -> Notebook:
         metadata = {"image/png": {"alt": alt}} if alt is not None else {}
         node.cells.append(nbformat.v4.new_code_cell("display(fig)", outputs=[
             nbformat.v4.new_output("display_data", data={"image/png": PIXEL}, metadata=metadata)]))
-    return Notebook("notebooks/figs.ipynb", node, Course())
+    return Notebook("notebooks/figs.ipynb", node, course=Course())
 
 
 def _page(count):
