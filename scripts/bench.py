@@ -17,8 +17,10 @@
 6. scripts/bench_browser.py on the built site (skip with --skip-browser).
 7. The budgets, one PASS/FAIL line each; the exit status is 1 when one fails.
 
-Ratios come from the same run, so a busy machine slows every side alike;
-the wall-clock ratio is the verdict, the CPU-time ratio is printed beside it.
+Ratios come from the same run. The verdict is the ratio of CPU time (the
+builds are single-threaded, so on an idle machine it equals the wall-clock
+one, and on a busy machine it is the one that stays put); the wall-clock ratio
+is printed beside it.
 """
 from __future__ import annotations
 
@@ -239,15 +241,15 @@ def main(argv=None) -> int:
         scratch = Path(folder)
         progress(f"Cold builds, side by side ({args.rounds} rounds, taking turns):")
         times, site = compare_builds(scratch, args.rounds)
-        progress(f"\n  {'median':<13} {'wall':>8} {'CPU':>8}   course / this (wall, CPU)")
+        progress(f"\n  {'median':<13} {'wall':>8} {'CPU':>8}   course / this (wall, CPU)   load {os.getloadavg()[0]:.1f}")
         course_wall, course_cpu = median(times["course"], 0), median(times["course"], 1)
         for name, values in times.items():
             wall, cpu = median(values, 0), median(values, 1)
             progress(f"  {name:<13} {wall:7.2f}s {cpu:7.2f}s   {course_wall / wall:5.2f}x  {course_cpu / cpu:5.2f}x")
         for name, budget in (("Jupyter Book", VS_JUPYTER_BOOK), ("no hooks", VS_NO_HOOKS)):
-            ratio = course_wall / median(times[name], 0)
-            check(ratio <= budget, f"cold build {ratio:.2f}x {name}'s (wall; CPU "
-                                   f"{course_cpu / median(times[name], 1):.2f}x) <= {budget}x")
+            ratio = course_cpu / median(times[name], 1)
+            check(ratio <= budget, f"cold build {ratio:.2f}x {name}'s (CPU time; wall clock "
+                                   f"{course_wall / median(times[name], 0):.2f}x) <= {budget}x")
 
         progress("\nPage sizes (gzip -9):")
         progress(f"  {'page':<52} {'raw':>11} {'gzipped':>11} {'no figures':>11}")
