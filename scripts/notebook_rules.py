@@ -17,8 +17,9 @@ message)`. Cells are numbered as nbformat lists them, from 0 (the notebook
 tests' `X.ipynb::cell N`, tests/nbval_messages.py, and `make notebooks` count
 the same way).
 
-One command runs them (`make lint-notebooks`, pre-commit, the tests); the
-build (hooks/notebook_page.py) runs the rules that shape a notebook's page:
+One command runs them all (`make lint-notebooks`, pre-commit, the tests); the
+build (hooks/notebook_page.py) runs the two that shape a notebook's page,
+`colab-badge` and `figure-alt-text`, and warns with the same lines.
 
     python scripts/notebook_rules.py [--rule ID ...] [--list] [NOTEBOOK ...]
 
