@@ -36,10 +36,9 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 import pytest
 
 import course_links
-from conftest import build_site
 from course_links import Repository, configured_repository
-from local_site import serve
-from test_launch_links import launch_link_problems, page_links, tracked_files
+from course_support import copy_working_tree, launch_link_problems, page_links, tracked_files
+from local_site import build_site, serve
 
 NOTEBOOK = "notebooks/06 Café #1.ipynb"          # a space, an accented letter and a '#'
 NOTEBOOK_ENCODED = "notebooks/06%20Caf%C3%A9%20%231.ipynb"
@@ -176,7 +175,7 @@ def test_a_bad_setting_is_refused_naming_mkdocs_yml_and_the_key(settings, messag
 
 
 def test_a_bad_setting_fails_the_build_naming_the_key_before_anything_is_written(root, tmp_path):
-    course = copy_course_tree(root, tmp_path / "course")
+    course = copy_working_tree(root, tmp_path / "course")
     set_course_settings(course / "mkdocs.yml", {"site_url": "course.example.edu"})
     site = tmp_path / "site"
     result = build_site(course, site)
@@ -222,19 +221,6 @@ BUILDS = [
               "View source on GitHub": URL_ROWS[2].expected["blob"],
           }),
 ]
-
-
-def copy_course_tree(root: Path, dest: Path) -> Path:
-    """The course's files (tracked and untracked, not ignored) copied to `dest`, a new git repository."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=root, capture_output=True, text=True, check=True).stdout.split("\0")
-    for name in filter(None, listed):
-        if (root / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root / name, dest / name)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
-    return dest
 
 
 def yaml_value(value) -> str:
@@ -294,7 +280,7 @@ def sites(root, tmp_path_factory) -> dict[str, BuiltSite]:
     environ = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
     started = {}
     for build in BUILDS:
-        course = copy_course_tree(root, tmp_path_factory.mktemp(build.id) / "course")
+        course = copy_working_tree(root, tmp_path_factory.mktemp(build.id) / "course")
         add_awkward_files(course, upstream)
         fork = subprocess.run([sys.executable, str(course / "scripts" / "fork.py"), build.repository.slug,
                                "--branch", build.repository.branch], cwd=course, capture_output=True, text=True)
