@@ -2,8 +2,12 @@
 
 notebooks/colab-runtime.txt records the packages (and versions) of Colab's
 default CPU runtime; notebooks/requirements.txt pins the packages the notebooks
-import at those versions, and local runs and CI install exactly those pins.
-These tests read only files in the repository, so they work in a fork.
+import at those versions, notebooks/kernel-requirements.txt pins the kernel
+(ipykernel, jupyter_client and what they load) at Colab's versions too, and
+local runs and CI install exactly those pins. A pin may differ from Colab only
+with a note on its line saying why (`# not Colab's X.Y.Z: reason`, naming the
+version Colab has, or `# not in Colab's list: reason`). These tests read only
+files in the repository, so they work in a fork.
 
 Each check is a function that takes paths and returns a list of problems; the
 tests below run it on the real tree, and again on a defect planted in tmp_path
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import importlib.metadata
 import sys
 from dataclasses import dataclass
@@ -28,6 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 COLAB_RUNTIME = NOTEBOOKS / "colab-runtime.txt"
 PINS = NOTEBOOKS / "requirements.txt"
+KERNEL_PINS = NOTEBOOKS / "kernel-requirements.txt"
+# The kernel side that must be pinned (at Colab's version, or with a note).
+KERNEL_PACKAGES = ("ipykernel", "jupyter-client", "jupyter-core", "ipython", "traitlets", "pyzmq",
+                   "tornado", "debugpy", "nest-asyncio", "psutil", "matplotlib-inline")
 
 # Import names whose distribution cannot be found from the installed packages:
 # Colab-only modules, and common packages whose import name differs from the
@@ -46,7 +55,7 @@ IMPORT_TO_DISTRIBUTION = {
 # (guarded by a check that it runs in Colab).
 COLAB_ONLY = {"google-colab"}
 # Standard-library modules that newer Pythons removed (PEP 594 and PEP 632):
-# they import here on Python 3.11 but not on Colab's newer Python.
+# they import on older Pythons but not on Colab's.
 REMOVED_FROM_STDLIB = {
     **dict.fromkeys(["asynchat", "asyncore", "distutils", "imp", "smtpd"], (3, 12)),
     **dict.fromkeys(["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3",
@@ -104,12 +113,22 @@ def read_runtime(path: Path) -> Runtime:
     return Runtime(python, packages)
 
 
-def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
-    """Exact pins in a requirements file, and a problem for every line that is not `name==version`."""
-    pins: dict[str, str] = {}
+@dataclass(frozen=True)
+class Pin:
+    line: int
+    name: str  # canonical
+    version: str
+    note: str  # the comment on the line, without "#"
+
+
+def read_pin_lines(path: Path) -> tuple[list[Pin], list[str]]:
+    """Exact pins in a requirements file (with their line's comment), and a problem for
+    every line that is not `name==version`."""
+    pins: list[Pin] = []
     problems: list[str] = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
+        line, _, note = raw.partition("#")
+        line = line.strip()
         if not line:
             continue
         try:
@@ -121,8 +140,14 @@ def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
         if len(specs) != 1 or specs[0].operator != "==":
             problems.append(f"{_rel(path)} line {number}: {line!r} is not an exact pin (name==version)")
             continue
-        pins[canonicalize_name(requirement.name)] = specs[0].version
+        pins.append(Pin(number, canonicalize_name(requirement.name), specs[0].version, note.strip()))
     return pins, problems
+
+
+def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Exact pins in a requirements file, and a problem for every line that is not `name==version`."""
+    pins, problems = read_pin_lines(path)
+    return {pin.name: pin.version for pin in pins}, problems
 
 
 class _ImportVisitor(ast.NodeVisitor):
@@ -201,7 +226,8 @@ def non_colab_imports(notebooks: list[Path], runtime: Runtime) -> list[str]:
         for item in imports:
             distribution = distribution_of(item.module)
             removed_in = REMOVED_FROM_STDLIB.get(item.module.split(".")[0])
-            if distribution == "stdlib" and removed_in and runtime.python_tuple >= removed_in:
+            # On Python 3.13 itself these are no longer standard-library names at all.
+            if distribution in ("stdlib", None) and removed_in and runtime.python_tuple >= removed_in:
                 problems.append(f"{item.where}: `import {item.module}`: removed from the standard "
                                 f"library in Python {removed_in[0]}.{removed_in[1]}; Colab runs "
                                 f"Python {runtime.python}")
@@ -216,14 +242,33 @@ def non_colab_imports(notebooks: list[Path], runtime: Runtime) -> list[str]:
     return problems
 
 
+NOT_COLABS = re.compile(r"not Colab's (\S+): \S")
+NOT_IN_COLAB = re.compile(r"not in Colab's list: \S")
+
+
 def pins_not_matching_colab(pins_file: Path, runtime: Runtime) -> list[str]:
-    pins, problems = read_pins(pins_file)
-    for name, version in sorted(pins.items()):
-        if name not in runtime.packages:
-            problems.append(f"{_rel(pins_file)}: {name}=={version} is not in Colab's runtime at all")
-        elif runtime.packages[name] != version:
-            problems.append(f"{_rel(pins_file)}: {name} is pinned at {version} but Colab's runtime "
-                            f"has {runtime.packages[name]}")
+    """A problem for each pin that differs from Colab's runtime without a note saying why,
+    and for each note that no longer fits (Colab changed, or the pin is Colab's after all)."""
+    pins, problems = read_pin_lines(pins_file)
+    for pin in sorted(pins, key=lambda p: p.name):
+        where = f"{_rel(pins_file)} line {pin.line}"
+        colab = runtime.packages.get(pin.name)
+        differs = NOT_COLABS.search(pin.note)
+        if pin.name not in runtime.packages:
+            if not NOT_IN_COLAB.search(pin.note):
+                problems.append(f"{_rel(pins_file)}: {pin.name}=={pin.version} is not in Colab's runtime "
+                                f"at all ({where}: say why with `# not in Colab's list: reason`)")
+        elif colab == pin.version:
+            if differs or NOT_IN_COLAB.search(pin.note):
+                problems.append(f"{where}: {pin.name}=={pin.version} is Colab's version, but its note "
+                                f"says otherwise: remove the note")
+        elif not differs:
+            problems.append(f"{_rel(pins_file)}: {pin.name} is pinned at {pin.version} but Colab's runtime "
+                            f"has {colab} ({where}: pin {colab}, or say why with "
+                            f"`# not Colab's {colab}: reason`)")
+        elif differs.group(1) != colab:
+            problems.append(f"{where}: {pin.name}: the note says Colab has {differs.group(1)}, but "
+                            f"Colab's runtime now has {colab}: try {colab}, or update the note")
     return problems
 
 
@@ -287,8 +332,26 @@ def test_notebook_pins_match_recorded_colab_versions():
     fail_on(pins_not_matching_colab(PINS, read_runtime(COLAB_RUNTIME)))
 
 
+def test_kernel_pins_match_recorded_colab_versions():
+    fail_on(pins_not_matching_colab(KERNEL_PINS, read_runtime(COLAB_RUNTIME)))
+
+
+def test_the_kernel_side_is_pinned():
+    pins, problems = read_pins(KERNEL_PINS)
+    missing = [name for name in KERNEL_PACKAGES if name not in pins]
+    fail_on(problems + [f"{_rel(KERNEL_PINS)}: {name} is not pinned" for name in missing])
+
+
 def test_installed_versions_match_the_pins():
-    fail_on(installed_not_matching_pins(PINS))
+    fail_on(installed_not_matching_pins(PINS) + installed_not_matching_pins(KERNEL_PINS))
+
+
+def test_the_tests_run_in_colabs_python():
+    """The suite (and the kernels it starts: --nbval-current-env) runs on Colab's minor version."""
+    colab = read_runtime(COLAB_RUNTIME).python_tuple
+    assert sys.version_info[:2] == colab, (
+        f"the tests run on Python {sys.version_info[0]}.{sys.version_info[1]}, Colab's runtime "
+        f"({_rel(COLAB_RUNTIME)}) is {colab[0]}.{colab[1]}: run `make setup` (it rebuilds .venv)")
 
 
 def test_every_imported_package_is_pinned():
@@ -343,9 +406,34 @@ def test_pin_check_names_package_and_both_versions(tmp_path):
     pins.write_text("numpy==2.1.3\npandas==3.0.0\nscipy==1.16.0\nnbformat>=5\n")
     problems = pins_not_matching_colab(pins, read_runtime(runtime_file))
     assert any("line 4: 'nbformat>=5' is not an exact pin" in p for p in problems), problems
-    assert any("pandas is pinned at 3.0.0 but Colab's runtime has 2.2.3" in p for p in problems), problems
-    assert any("scipy==1.16.0 is not in Colab's runtime" in p for p in problems), problems
+    assert any("pandas is pinned at 3.0.0 but Colab's runtime has 2.2.3 (" in p and "line 2" in p
+               for p in problems), problems
+    assert any("scipy==1.16.0 is not in Colab's runtime at all (" in p and "line 3" in p
+               for p in problems), problems
     assert len(problems) == 3, problems
+
+
+def test_a_pin_may_differ_from_colab_only_with_a_note_naming_colabs_version(tmp_path):
+    runtime_file = tmp_path / "colab-runtime.txt"
+    runtime_file.write_text(RUNTIME_TEXT + "ipython==7.34.0\ntraitlets==5.7.1\n")
+    pins = tmp_path / "kernel-requirements.txt"
+    pins.write_text(
+        "ipython==8.39.0  # not Colab's 7.34.0: PyPI's 7.34.0 cannot parse `x = !cmd` on 3.12+\n"
+        "traitlets==5.16.1  # not Colab's 5.6.0: stale note\n"
+        "numpy==2.1.3  # not Colab's 2.0.2: the note is wrong, the pin is Colab's\n"
+        "jedi==0.20.1  # not in Colab's list: IPython 8 needs it\n"
+        "stack-data==0.6.3\n"
+        "pandas==2.2.2  # a comment that is not a note\n")
+    problems = pins_not_matching_colab(pins, read_runtime(runtime_file))
+    assert problems == [
+        f"{pins} line 3: numpy==2.1.3 is Colab's version, but its note says otherwise: remove the note",
+        f"{pins}: pandas is pinned at 2.2.2 but Colab's runtime has 2.2.3 ({pins} line 6: pin 2.2.3, "
+        "or say why with `# not Colab's 2.2.3: reason`)",
+        f"{pins}: stack-data==0.6.3 is not in Colab's runtime at all ({pins} line 5: say why with "
+        "`# not in Colab's list: reason`)",
+        f"{pins} line 2: traitlets: the note says Colab has 5.6.0, but Colab's runtime now has 5.7.1: "
+        "try 5.7.1, or update the note",
+    ]
 
 
 def test_installed_check_names_package_pin_and_installed_version(tmp_path):
