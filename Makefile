@@ -26,7 +26,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck fork new-notebook clean
+.PHONY: help setup serve build test bench notebooks colab-sim lint-notebooks clean-notebooks leaks linkcheck fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: setup ## Measure build time, page weight and notebook run time
 
 notebooks: $(INSTALLED) ## Re-execute notebooks in place and clean them (NB=notebooks/x.ipynb for one)
 	$(PY) scripts/run_notebooks.py $(NB)
+
+colab-sim: $(INSTALLED) ## Run notebooks in simulated Colab, every flag and runtime, with the coverage report (NB=... for one)
+	$(PY) tests/colab_runtime_sim $(NB)
 
 lint-notebooks: $(INSTALLED) ## Check every notebook against the notebook rule book (scripts/notebook_rules.py)
 	$(PY) scripts/notebook_rules.py $(NB)

@@ -70,3 +70,13 @@ def site_url(built_site) -> str:
     server, url = serve(built_site, site_mount())
     yield url
     server.shutdown()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the report of Colab-only lines run in simulated Colab (tests/test_colab_simulated.py)."""
+    lines = sorted({value for reports in terminalreporter.stats.values() for report in reports
+                    for name, value in getattr(report, "user_properties", ()) if name == "colab-only lines"})
+    if lines:
+        terminalreporter.section("Colab-only lines run in simulated Colab")
+        for line in lines:
+            terminalreporter.write_line(line)
