@@ -61,7 +61,7 @@ for candidate in "${candidates[@]}"; do
     exit 0
   fi
   if [ "$status" -eq 1 ]; then
-    without_venv="$candidate"
+    without_venv="$(command -v "$candidate" || echo "$candidate")"
   fi
 done
 
@@ -72,8 +72,8 @@ if [ -n "$without_venv" ]; then
   echo "Found Python $want ($without_venv), but it cannot create virtual environments (no venv/ensurepip module)." >&2
   echo "On Debian or Ubuntu: sudo apt-get install python$want-venv" >&2
 else
-  echo "No Python $want found. The notebooks are run and tested with Google Colab's" >&2
-  echo "Python version ($want, recorded in notebooks/colab-runtime.txt). Install it, then run make again:" >&2
+  echo "No Python $want found. The course runs and tests its notebooks with Google Colab's" >&2
+  echo "Python version (the python-version line of notebooks/colab-runtime.txt). Install it, then run make again:" >&2
 fi
 cat >&2 <<EOF
   - Debian 13, Ubuntu 25.04 or newer: sudo apt-get install python$want python$want-venv
