@@ -26,6 +26,7 @@ itself a problem naming the file. Nothing is ever modified.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from colab_runtime import read_record  # noqa: E402  (the record of Colab's runtime)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,23 @@ def scaffold_placeholder(notebook: Notebook):
             if marker in source:
                 yield index, (f"still has the template's placeholder {marker!r}; "
                               "write the notebook's own text there")
+
+
+# How a notebook states the Colab runtime it is tested against, e.g.
+# "Colab's runtime of 19 August 2026 (Python 3.13)"; line breaks may fall anywhere.
+STATED_RUNTIME = re.compile(r"Colab's runtime of (\d{1,2} [A-Z][a-z]+ \d{4}) \(Python (3\.\d+)\)")
+
+
+@notebook_rule("colab-runtime-facts", "a stated Colab runtime (date, Python) is the one recorded")
+def colab_runtime_facts(notebook: Notebook):
+    record = read_record()
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for match in STATED_RUNTIME.finditer(" ".join(source_of(cell).split())):
+            if (match[1], match[2]) != (record.date_text, record.python_minor):
+                yield index, (f"states {match[0]}, but notebooks/colab-runtime.txt records "
+                              f"Colab's runtime of {record.date_text} (Python {record.python_minor})")
 
 
 # --- Running the rules ---------------------------------------------------------------------

@@ -463,3 +463,53 @@ def test_pinned_import_check_names_notebook_and_unpinned_import(tmp_path):
         f"{planted} cell 3 line 1: `import google.colab` exists only in Colab; "
         "import it inside an `if` that checks for Colab",
     ]
+
+
+# --- The runtime the notebooks are tested against, stated from the record ----------------
+
+
+def test_the_quick_start_notebook_states_the_recorded_runtime():
+    from colab_runtime import read_record
+    from notebook_rules import STATED_RUNTIME, check_paths
+    record = read_record(COLAB_RUNTIME)
+    notebook = nbformat.read(NOTEBOOKS / "01-colab-quick-start.ipynb", as_version=4)
+    stated = [match.groups() for cell in notebook.cells if cell.cell_type == "markdown"
+              for match in STATED_RUNTIME.finditer(" ".join(cell.source.split()))]
+    assert stated and set(stated) == {(record.date_text, record.python_minor)}, stated
+    fail_on([str(p) for p in check_paths(notebooks_in(NOTEBOOKS), ["colab-runtime-facts"])])
+
+
+def test_the_colab_page_takes_the_runtime_facts_from_the_record(built_site):
+    from colab_runtime import read_record
+    record = read_record(COLAB_RUNTIME)
+    source = (ROOT / "docs" / "chapter-1" / "colab" / "what-colab-gives-you.md").read_text()
+    for placeholder in ("{colab-runtime:date}", "{colab-runtime:python-full}", "{colab-runtime:version numpy}"):
+        assert placeholder in source, placeholder
+    page = " ".join((built_site / "chapter-1" / "colab" / "what-colab-gives-you" / "index.html").read_text().split())
+    assert "{colab-runtime:" not in page
+    assert f"as of <strong>{record.date_text}</strong>" in page
+    assert f"Python {record.python}" in page and f"<td>{record.packages['numpy']}</td>" in page
+
+
+def test_a_stated_runtime_that_differs_from_the_record_names_notebook_cell_and_rule(tmp_path):
+    from notebook_rules import check_paths
+    planted = _notebook(tmp_path / "planted.ipynb", "print('hello')")
+    notebook = nbformat.read(planted, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell(
+        "Tested against Colab's runtime\nof 2 July 2026 (Python 3.12), the old one."))
+    nbformat.write(notebook, planted)
+    problems = [str(p) for p in check_paths([planted], ["colab-runtime-facts"], root=tmp_path)]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("planted.ipynb: cell 2: [colab-runtime-facts] states Colab's runtime of "
+                                  "2 July 2026 (Python 3.12), but notebooks/colab-runtime.txt records")
+
+
+def test_a_page_placeholder_the_record_cannot_fill_fails_naming_the_page():
+    from colab_runtime import fill, read_record
+    record = read_record(COLAB_RUNTIME)
+    assert fill("Python {colab-runtime:python}, list of {colab-runtime:date}", record, "x.md") == \
+        f"Python {record.python_minor}, list of {record.date_text}"
+    with pytest.raises(ValueError, match=r"^docs/x\.md: \{colab-runtime:version no-such-package\}: "):
+        fill("{colab-runtime:version no-such-package}", record, "docs/x.md")
+    with pytest.raises(ValueError, match=r"^docs/x\.md: unknown placeholder \{colab-runtime:pyhton\}"):
+        fill("{colab-runtime:pyhton}", record, "docs/x.md")
