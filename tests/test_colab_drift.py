@@ -27,7 +27,7 @@ from test_colab_runtime import pins_not_matching_colab, read_runtime
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "colab_drift.py"
 RECORD = ROOT / "notebooks" / "colab-runtime.txt"
-NEW_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+NEW_COMMIT = "ab" * 20  # a made-up commit id
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

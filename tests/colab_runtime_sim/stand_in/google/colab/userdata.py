@@ -21,11 +21,11 @@ class SecretNotFoundError(errors.Error):
 
 
 def get(key):
-    """The value of secret `key`; SecretNotFoundError or NotebookAccessError as in Colab."""
+    """The value stored under `key` in the Secrets panel; Colab's errors when it is absent or not shared."""
     _runtime.record("userdata.get", key=key)
-    secret = _runtime.read_json("secrets.json", {}).get(key)
-    if secret is None:
+    entry = _runtime.read_json("secrets.json", {}).get(key)
+    if entry is None:
         raise SecretNotFoundError(key)
-    if not secret.get("access", False):
+    if not entry.get("access", False):
         raise NotebookAccessError(key)
-    return secret.get("value", "")
+    return entry.get("value", "")
