@@ -8,8 +8,10 @@
    HTML without its figures (inline data: images), gzipped.
 3. Each notebook executed top to bottom with nbclient, in a temporary copy
    (the notebooks in notebooks/ are not touched).
-4. The budgets, one PASS/FAIL line each; the exit status is 1 when one fails.
-5. scripts/bench_browser.py's main() (page weight in
+4. Every notebook in simulated Colab, every configuration (tests/colab_runtime_sim,
+   as in `make test`), timed.
+5. The budgets, one PASS/FAIL line each; the exit status is 1 when one fails.
+6. scripts/bench_browser.py's main() (page weight in
    the browser, Lighthouse scores).
 """
 from __future__ import annotations
@@ -30,6 +32,7 @@ JUPYTER_CACHE = ROOT / ".cache" / "mkdocs-jupyter"
 
 COLD_BUILD_SECONDS = 5.0
 NOTEBOOK_RUN_SECONDS = 10.0
+SIMULATED_COLAB_SECONDS = 90.0          # all notebooks, every configuration, plus the plain runs
 NOTEBOOK_PAGE_GZIP_BYTES = 25 * 1024   # HTML without figures
 
 DATA_URI = re.compile(rb"""data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+""")
@@ -132,6 +135,18 @@ def main() -> int:
             continue
         progress(f"  {notebook.name}: {seconds:.2f} s")
         check(seconds < NOTEBOOK_RUN_SECONDS, f"{notebook.name} runs in {seconds:.2f} s < {NOTEBOOK_RUN_SECONDS:.0f} s")
+
+    progress("\nSimulated Colab (tests/colab_runtime_sim), every configuration of every notebook:")
+    sys.path.insert(0, str(ROOT / "tests"))
+    from colab_runtime_sim.simulate import problems
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-colab-") as folder:
+        found = [p for notebook in sorted(NOTEBOOKS.glob("*.ipynb"))
+                 for p in problems(notebook, Path(folder) / notebook.stem, progress)[0]]
+    seconds = time.perf_counter() - start
+    progress(f"  simulated Colab: {seconds:.1f} s" + (f", {len(found)} problem(s)" if found else ""))
+    check(not found and seconds < SIMULATED_COLAB_SECONDS,
+          f"simulated Colab runs without problems in {seconds:.1f} s < {SIMULATED_COLAB_SECONDS:.0f} s")
 
     progress("\nBudgets:")
     for ok, text in results:
