@@ -53,6 +53,10 @@ from colab_runtime_sim.runtimes import CPU, HARDWARE_RUNTIMES, Runtime
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+from run_notebooks import local_kernel_config  # noqa: E402  (the kernel over Unix sockets, as make notebooks)
 STAND_IN = HERE / "stand_in"
 STAND_IN_GPU = HERE / "stand_in_gpu"
 TRACER = HERE / "tracer"
@@ -340,17 +344,18 @@ async def async_run(path: Path, configuration: Configuration, folder: Path) -> R
     if configuration.runtime is not None:
         for _, cell in code_cells(notebook):
             cell.source = for_colab(cell.source, configuration, folder)
-    runner = _Runner(notebook, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
-                     resources={"metadata": {"path": str(cwd)}})
-    runner.passes = 1 if configuration.runtime is None else PASSES
-    try:
-        await runner.async_execute(env=env)
-    except CellExecutionError as error:
-        run = f", run {runner.pass_number} of {runner.passes}" if runner.passes > 1 else ""
-        raise CellFailed(f"{shown(path)} [{configuration.label}{run}]: cell {runner.cell_index} "
-                         f"failed:\n{ANSI_COLOUR.sub('', str(error))}") from None
-    finally:
-        nbformat.write(notebook, folder / "executed.ipynb")
+    with local_kernel_config() as config:
+        runner = _Runner(notebook, timeout=TIMEOUT_PER_CELL, kernel_name="python3", config=config,
+                         resources={"metadata": {"path": str(cwd)}})
+        runner.passes = 1 if configuration.runtime is None else PASSES
+        try:
+            await runner.async_execute(env=env)
+        except CellExecutionError as error:
+            run = f", run {runner.pass_number} of {runner.passes}" if runner.passes > 1 else ""
+            raise CellFailed(f"{shown(path)} [{configuration.label}{run}]: cell {runner.cell_index} "
+                             f"failed:\n{ANSI_COLOUR.sub('', str(error))}") from None
+        finally:
+            nbformat.write(notebook, folder / "executed.ipynb")
     lines: dict[int, set[int]] = {}
     coverage_file = folder / "coverage.json"
     for entry in json.loads(coverage_file.read_text()) if coverage_file.exists() else []:
