@@ -13,7 +13,8 @@ Exit status: 0 nothing the notebooks depend on moved; 1 something moved (the
 report says what); 2 the lists could not be fetched or read. --update
 rewrites the record from the fetched lists and moves every pin to Colab's new
 version (a pin noted "not Colab's X" keeps its version and its note is moved
-to the new X, for a person to check the reason); then run `make notebooks`
+to the new X, for a person to check the reason); then run `make notebooks`,
+`make lint-notebooks` (it names notebook sentences stating the old runtime)
 and `make test`. Only the standard library is used, so it runs before `make setup`.
 """
 from __future__ import annotations
@@ -152,7 +153,8 @@ def report(record: ColabRuntime, fetched: Fetched, now: ColabRuntime, moves: lis
               + (f" ({', '.join(others[:12])}{', ...' if len(others) > 12 else ''})." if others else "."), ""]
     if moves or python_moved:
         lines += ["To follow Colab: `python scripts/colab_drift.py --update` (rewrites "
-                  "notebooks/colab-runtime.txt and the pins), then `make notebooks` and `make test`."]
+                  "notebooks/colab-runtime.txt and the pins), then `make notebooks`, `make lint-notebooks` "
+                  "(it names every notebook sentence that still states the old runtime) and `make test`."]
     return "\n".join(lines) + "\n"
 
 

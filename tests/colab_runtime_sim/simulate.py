@@ -53,10 +53,13 @@ from colab_runtime_sim.runtimes import CPU, HARDWARE_RUNTIMES, Runtime
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-if str(ROOT / "scripts") not in sys.path:
-    sys.path.insert(0, str(ROOT / "scripts"))
+for folder in ("scripts", "hooks"):
+    if str(ROOT / folder) not in sys.path:
+        sys.path.insert(0, str(ROOT / folder))
 
+from colab_runtime import read_record  # noqa: E402  (the record of Colab's runtime)
 from run_notebooks import local_kernel_config  # noqa: E402  (the kernel over Unix sockets, as make notebooks)
+
 STAND_IN = HERE / "stand_in"
 STAND_IN_GPU = HERE / "stand_in_gpu"
 TRACER = HERE / "tracer"
@@ -208,10 +211,10 @@ def _fake_github(folder: Path) -> Path:
     github = folder / "github"
     work = folder / "backend-info-source"
     work.mkdir(parents=True)
-    record = COLAB_RUNTIME.read_text(encoding="utf-8").splitlines()
-    header = dict(line[2:].split(": ", 1) for line in record if re.match(r"# [a-z-]+: ", line))
-    (work / "pip-freeze.txt").write_text("\n".join(l for l in record if l and not l.startswith("#")) + "\n")
-    (work / "os-info.txt").write_text(f"{header.get('os', '')}\nPython {header.get('python-version', '')}\n")
+    record = read_record(COLAB_RUNTIME)
+    lines = COLAB_RUNTIME.read_text(encoding="utf-8").splitlines()
+    (work / "pip-freeze.txt").write_text("\n".join(l for l in lines if l and not l.startswith("#")) + "\n")
+    (work / "os-info.txt").write_text(f"{record.os}\nPython {record.python}\n")
     (work / "README.md").write_text("# backend-info\n\nColab's runtime package lists (simulated copy).\n")
     _git("init", "-q", cwd=work)
     _git("add", ".", cwd=work)
