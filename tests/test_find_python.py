@@ -9,7 +9,9 @@ or fails like a pyenv shim without PYENV_VERSION.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +80,34 @@ def test_without_an_argument_the_version_comes_from_colabs_record(tmp_path):
     record = (ROOT / "notebooks" / "colab-runtime.txt").read_text()
     minor = ".".join(record.split("# python-version:", 1)[1].split()[0].split(".")[:2])
     assert f"is not a working Python {minor}." in result.stderr, result.stderr
+
+
+def test_make_rebuilds_a_venv_made_with_another_python_and_then_does_nothing(tmp_path):
+    """The Makefile's install stamp names Colab's Python version; a .venv of another
+    version is replaced by one of Colab's version (found by find_python.sh)."""
+    course = tmp_path / "course"
+    (course / "scripts").mkdir(parents=True)
+    (course / "notebooks").mkdir()
+    shutil.copy2(ROOT / "Makefile", course / "Makefile")
+    shutil.copy2(SCRIPT, course / "scripts" / "find_python.sh")
+    shutil.copy2(ROOT / "notebooks" / "colab-runtime.txt", course / "notebooks" / "colab-runtime.txt")
+    for name in ("requirements.txt", "notebooks/requirements.txt", "notebooks/kernel-requirements.txt"):
+        (course / name).write_text("# nothing to install in this test\n")
+    # A .venv left by an older setup: its python answers as Python 3.11 does.
+    fake(course / ".venv" / "bin" / "python", '#!/bin/sh\necho "3.11"; exit 1\n')
+    (course / ".venv" / ".installed").touch()
+    stamp = f".venv/.installed-python{_minor(sys.executable)}"
+    first = subprocess.run(["make", stamp], cwd=course, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"Creating .venv with " in first.stdout and f"(Python {_minor(sys.executable)}, Colab's version)" \
+        in first.stdout, first.stdout
+    assert _minor(str(course / ".venv" / "bin" / "python")) == _minor(sys.executable)
+    assert sorted(p.name for p in (course / ".venv").glob(".installed*")) == [Path(stamp).name]
+    again = subprocess.run(["make", stamp], cwd=course, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0 and "is up to date" in again.stdout, again.stdout + again.stderr
+
+
+def _minor(python: str) -> str | None:
+    result = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                            capture_output=True, text=True)
+    return result.stdout.strip() if result.returncode == 0 else None
