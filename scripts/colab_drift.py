@@ -154,7 +154,8 @@ def report(record: ColabRuntime, fetched: Fetched, now: ColabRuntime, moves: lis
     if moves or python_moved:
         lines += ["To follow Colab: `python scripts/colab_drift.py --update` (rewrites "
                   "notebooks/colab-runtime.txt and the pins), then `make notebooks`, `make lint-notebooks` "
-                  "(it names every notebook sentence that still states the old runtime) and `make test`."]
+                  "(it names every notebook sentence that still states the old runtime) and `make test` "
+                  "(it names the source notes and claims.yml entries that still cite the old list)."]
     return "\n".join(lines) + "\n"
 
 

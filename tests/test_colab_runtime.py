@@ -513,3 +513,37 @@ def test_a_page_placeholder_the_record_cannot_fill_fails_naming_the_page():
         fill("{colab-runtime:version no-such-package}", record, "docs/x.md")
     with pytest.raises(ValueError, match=r"^docs/x\.md: unknown placeholder \{colab-runtime:pyhton\}"):
         fill("{colab-runtime:pyhton}", record, "docs/x.md")
+
+
+BACKEND_INFO_COMMIT_LINK = re.compile(r"github\.com/googlecolab/backend-info/blob/([0-9a-f]{40})/")
+
+
+def links_to_other_package_lists(files: list[Path], commit: str) -> list[str]:
+    """A problem for each link to googlecolab/backend-info at a commit other than the recorded one."""
+    problems = []
+    for path in files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for found in BACKEND_INFO_COMMIT_LINK.findall(line):
+                if found != commit:
+                    problems.append(f"{_rel(path)} line {number}: links Colab's package list at commit "
+                                    f"{found[:12]}, but notebooks/colab-runtime.txt records {commit[:12]}")
+    return problems
+
+
+def test_links_to_colabs_package_list_name_the_recorded_commit():
+    """After `scripts/colab_drift.py --update`, this names every source note and register
+    entry that still cites the old list (re-check those claims, then change the links)."""
+    from colab_runtime import read_record
+    commit = read_record(COLAB_RUNTIME).commit
+    assert re.fullmatch(r"[0-9a-f]{40}", commit), f"{_rel(COLAB_RUNTIME)}: no backend-info-commit line"
+    files = [ROOT / "claims.yml", *sorted((ROOT / "docs").rglob("*.md")), *notebooks_in(NOTEBOOKS)]
+    fail_on(links_to_other_package_lists([path for path in files if path.exists()], commit))
+
+
+def test_a_link_to_another_package_list_is_named_with_file_and_line(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("Text.\n\n[^list]: [pip-freeze.txt](https://github.com/googlecolab/backend-info/blob/"
+                    + "ab" * 20 + "/pip-freeze.txt), checked 2026-12-02.\n")
+    assert links_to_other_package_lists([page], "cd" * 20) == [
+        f"{page} line 3: links Colab's package list at commit {'ab' * 6}, but "
+        f"notebooks/colab-runtime.txt records {'cd' * 6}"]
