@@ -70,18 +70,20 @@ print("in Colab:", IN_COLAB)'''
 
 
 def test_a_bug_in_a_colab_only_branch_fails_naming_notebook_configuration_and_cell(tmp_path):
+    """A typo in the branch only Colab runs: the plain run passes, simulated Colab fails."""
     notebook = nbformat.read(ROOT / "notebooks" / "02-files-and-google-drive.ipynb", as_version=4)
-    download = next(index for index, cell in enumerate(notebook.cells)
-                    if "files.download(str(summary_path))" in cell.source)
-    notebook.cells[download].source = notebook.cells[download].source.replace(
-        "files.download(str(summary_path))", "files.download(str(summary_path) + '.csv')")
+    last = next(index for index, cell in enumerate(notebook.cells)
+                if cell.cell_type == "code" and "elif IN_COLAB:" in cell.source)
+    before, _, after = notebook.cells[last].source.partition("elif IN_COLAB:")
+    notebook.cells[last].source = before + "elif IN_COLAB:" + after.replace("{RESULTS}", "{RESULT}", 1)
+    assert notebook.cells[last].source.count("{RESULT}") == 1
     planted = tmp_path / "02-files-and-google-drive.ipynb"
     nbformat.write(notebook, planted)
     found, coverage = problems(planted, tmp_path / "work")
     assert coverage is None and len(found) == 1, found
-    assert found[0].startswith(f"{planted} [Colab CPU, MOUNT_DRIVE=False, TRANSFER_FILES=True, run 1 of 2]: "
-                               f"cell {download} failed:"), found[0]
-    assert "FileNotFoundError: Cannot find file:" in found[0] and "ward-summary.csv.csv" in found[0]
+    assert found[0].startswith(f"{planted} [Colab CPU, MOUNT_DRIVE=False, TRANSFER_FILES=False, run 1 of 2]: "
+                               f"cell {last} failed:"), found[0]
+    assert "NameError: name 'RESULT' is not defined" in found[0], found[0]
 
 
 def test_a_colab_only_line_no_configuration_runs_fails_naming_notebook_cell_and_line(tmp_path):
