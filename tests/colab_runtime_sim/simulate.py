@@ -60,6 +60,10 @@ for folder in ("scripts", "hooks"):
 from colab_runtime import read_record  # noqa: E402  (the record of Colab's runtime)
 from run_notebooks import local_kernel_config  # noqa: E402  (the kernel over Unix sockets, as make notebooks)
 
+# Finding the kernel imports Colab's ipykernel here too, whose debugpy warns on
+# Python 3.12+ about frozen modules (the Makefile sets the same for make's commands).
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
 STAND_IN = HERE / "stand_in"
 STAND_IN_GPU = HERE / "stand_in_gpu"
 TRACER = HERE / "tracer"
