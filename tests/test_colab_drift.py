@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from colab_runtime import read_record
-from test_colab_runtime import pins_not_matching_colab, read_runtime
+from notebook_rules import read_runtime
+from pins_support import pins_not_matching_colab
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "colab_drift.py"

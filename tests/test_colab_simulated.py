@@ -209,8 +209,8 @@ def test_the_fake_nvidia_smi_answers_as_on_a_t4_runtime_or_without_a_driver(tmp_
 
 
 def test_the_cpu_runtime_has_the_frameworks_colabs_package_list_has():
-    from test_colab_runtime import COLAB_RUNTIME, read_runtime
-    packages = read_runtime(COLAB_RUNTIME).packages
+    from notebook_rules import read_runtime
+    packages = read_runtime(ROOT / "notebooks" / "colab-runtime.txt").packages
     for name in runtimes.CPU.frameworks:
         assert runtimes.DISTRIBUTIONS[name] in packages, f"{name} is not in Colab's CPU runtime"
     assert "cupy-cuda12x" not in packages and "cupy" not in runtimes.CPU.frameworks
