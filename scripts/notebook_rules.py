@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT / "hooks"))  # course_links: the repository setting and its URLs
 
+from colab_runtime import ColabRuntime, read_record  # noqa: E402  (the record of Colab's runtime)
 from course_links import COLAB_BADGE_IMAGE_RE, Repository, colab_badge_markdown, configured_repository  # noqa: E402
 
 
@@ -81,6 +82,11 @@ class Course:
     @functools.cached_property
     def runtime(self) -> Runtime:
         return read_runtime(self.runtime_file)
+
+    @functools.cached_property
+    def record(self) -> ColabRuntime:
+        """The same record with its header facts (date of the package list...)."""
+        return read_record(self.runtime_file)
 
     @functools.cached_property
     def pins(self) -> tuple[dict[str, str], list[str]]:
@@ -282,7 +288,7 @@ IMPORT_TO_DISTRIBUTION = {
 # (guarded by a check that it runs in Colab).
 COLAB_ONLY = {"google-colab"}
 # Standard-library modules that newer Pythons removed (PEP 594 and PEP 632):
-# they import here on Python 3.11 but not on Colab's newer Python.
+# they import on older Pythons but not on Colab's.
 REMOVED_FROM_STDLIB = {
     **dict.fromkeys(["asynchat", "asyncore", "distutils", "imp", "smtpd"], (3, 12)),
     **dict.fromkeys(["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3",
@@ -413,7 +419,8 @@ def colab_imports(notebook: Notebook):
         distribution = distribution_of(item.module)
         removed_in = REMOVED_FROM_STDLIB.get(item.module.split(".")[0])
         where = f"line {item.line}: `import {item.module}`"
-        if distribution == "stdlib" and removed_in and runtime.python_tuple >= removed_in:
+        # On Python 3.13 itself these are no longer standard-library names at all.
+        if distribution in ("stdlib", None) and removed_in and runtime.python_tuple >= removed_in:
             yield item.cell, (f"{where}: removed from the standard library in Python "
                               f"{removed_in[0]}.{removed_in[1]}; Colab runs Python {runtime.python}")
         elif distribution == "stdlib":
@@ -443,6 +450,23 @@ def pinned_imports(notebook: Notebook):
         elif distribution not in pins:
             yield item.cell, (f"line {item.line}: `import {item.module}` needs {distribution}, "
                               f"which is not pinned in {pins_file}")
+
+
+# How a notebook states the Colab runtime it is tested against, e.g.
+# "Colab's runtime of 19 August 2026 (Python 3.13)"; line breaks may fall anywhere.
+STATED_RUNTIME = re.compile(r"Colab's runtime of (\d{1,2} [A-Z][a-z]+ \d{4}) \(Python (3\.\d+)\)")
+
+
+@notebook_rule("colab-runtime-facts", "a stated Colab runtime (date, Python) is the one recorded")
+def colab_runtime_facts(notebook: Notebook):
+    record = notebook.course.record
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for match in STATED_RUNTIME.finditer(" ".join(source_of(cell).split())):
+            if (match[1], match[2]) != (record.date_text, record.python_minor):
+                yield index, (f"states {match[0]}, but {notebook.course.shown(notebook.course.runtime_file)} "
+                              f"records Colab's runtime of {record.date_text} (Python {record.python_minor})")
 
 
 # --- Running the rules ---------------------------------------------------------------------

@@ -94,3 +94,13 @@ def browser():
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the report of Colab-only lines run in simulated Colab (tests/test_colab_simulated.py)."""
+    lines = sorted({value for reports in terminalreporter.stats.values() for report in reports
+                    for name, value in getattr(report, "user_properties", ()) if name == "colab-only lines"})
+    if lines:
+        terminalreporter.section("Colab-only lines run in simulated Colab")
+        for line in lines:
+            terminalreporter.write_line(line)
