@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
+.PHONY: help setup serve build test bench notebooks student-copies lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench: setup ## Measure build time, page weight and notebook run time
 
 notebooks: $(VENV)/.installed ## Re-execute notebooks in place and clean them (NB=notebooks/x.ipynb for one)
 	$(PY) scripts/run_notebooks.py $(NB)
+
+student-copies: $(VENV)/.installed ## Write exercises/: each notebook without its solutions (the copies students open)
+	$(PY) scripts/student_copies.py
 
 lint-notebooks: $(VENV)/.installed ## Check every notebook against the notebook rule book (scripts/notebook_rules.py)
 	$(PY) scripts/notebook_rules.py $(NB)

@@ -194,3 +194,12 @@ def invalid_hub_url_reason(hub_url: str) -> str | None:
     if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s?#]*)?", hub_url):
         return f"{hub_url!r} is not an http(s) address such as https://hub.example.org"
     return None
+
+
+# Student copies: each notebook's copy without its solutions (scripts/student_copies.py).
+EXERCISES_FOLDER = "exercises"
+
+
+def student_copy_path(notebook: str) -> str:
+    """The repository path of a notebook's student copy: notebooks/x.ipynb -> exercises/x.ipynb."""
+    return f"{EXERCISES_FOLDER}/{notebook.rsplit('/', 1)[-1]}"
