@@ -52,10 +52,12 @@ def on_page_content(content, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return content
     soup = parsed_content(page, content)
-    solutions = soup.select(f".jp-Notebook-cell.{SOLUTION_CLASS}")
-    if not solutions:
+    # mkdocs-jupyter nests a cell's div (with its id) in another div with the same classes: fold the outer one.
+    cells = soup.select(f".jp-Notebook-cell.{SOLUTION_CLASS}")
+    outer = [cell for cell in cells if cell.find_parent(class_=SOLUTION_CLASS) is None]
+    if not outer:
         return content
-    for cell in solutions:
+    for cell in outer:
         fold(soup, cell)
     return serialised(page, soup)
 

@@ -3,7 +3,9 @@
 A notebook's first cell is its Open-in-Colab badge, for readers who open the
 .ipynb on GitHub or in Jupyter. On the site that cell is replaced by a bar of
 real links: Open in Colab (with a reminder never to upload patient data),
-Launch on Binder, Open on your JupyterHub (only when
+or, for a notebook with exercises, "Open exercises in Colab" (its student
+copy in exercises/, without solutions) and "Open with solutions" (the
+notebook itself, in Colab), then Launch on Binder, Open on your JupyterHub (only when
 `extra.course.jupyterhub_url` is set), Download .ipynb and View source on
 GitHub. Every URL comes from `extra.course.repository` (hooks/repository.py),
 so the bar follows the course's fork and, in GitHub Actions, the repository
@@ -31,7 +33,9 @@ from course_links import (
     invalid_hub_url_reason,
     is_badge_cell,
     nbgitpuller_url,
+    student_copy_path,
 )
+from exercises import TASK, exercise_roles
 
 log = logging.getLogger("mkdocs.hooks.launch_bar")
 
@@ -52,9 +56,20 @@ def _link(href: str, icon_name: str, text: str, modifier: str, extra: str = "") 
             f'{icon(icon_name)}<span>{html.escape(text)}</span></a>')
 
 
+def colab_links(repository, notebook: str, exercises: bool) -> str:
+    """Open in Colab; for a notebook with exercises, its student copy first, then the notebook."""
+    if not exercises:
+        return _link(colab_url(repository, notebook), "simple/googlecolab", "Open in Colab", "colab")
+    return (_link(colab_url(repository, student_copy_path(notebook)), "simple/googlecolab",
+                  "Open exercises in Colab", "colab")
+            + _link(colab_url(repository, notebook), "material/lightbulb-on-outline",
+                    "Open with solutions", "solutions"))
+
+
 def launch_bar_html(*, repository, notebook: str, download_href: str, caution_href: str,
-                    hub_url: str = "") -> str:
-    """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb)."""
+                    hub_url: str = "", exercises: bool = False) -> str:
+    """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb);
+    `exercises`: the notebook has exercises, so its student copy is offered too."""
     more = [
         _link(binder_url(repository, notebook), "material/rocket-launch-outline", "Launch on Binder", "binder"),
     ]
@@ -70,7 +85,7 @@ def launch_bar_html(*, repository, notebook: str, download_href: str, caution_hr
     return (
         '<nav class="launch-bar" aria-label="Run this notebook" data-search-exclude>'
         '<div class="launch-bar__colab">'
-        + _link(colab_url(repository, notebook), "simple/googlecolab", "Open in Colab", "colab")
+        + colab_links(repository, notebook, exercises)
         + '<p class="launch-bar__caution">'
         + icon("material/shield-alert-outline")
         + '<span>Synthetic data only: never upload patient data to Colab. '
@@ -120,14 +135,15 @@ def on_page_content(html_content, page, config, files):
     if not nb_url:
         raise PluginError(f"{notebook}: no download copy; set `include_source: true` for mkdocs-jupyter")
     course = config.extra["course"]
+    cells = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8")).get("cells", [])
     bar = launch_bar_html(
         repository=course["repository"],
         notebook=notebook,
         download_href=posixpath.basename(nb_url),  # the copy sits beside the page
         caution_href=get_relative_url(caution.url, page.url),
         hub_url=str(course.get("jupyterhub_url") or ""),
+        exercises=any(TASK in exercise_roles(cell) for cell in cells),
     )
-    cells = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8")).get("cells", [])
     span = None
     if cells and is_badge_cell(cells[0]):
         span = _cell_span(html_content, cells[0].get("id", ""))

@@ -13,6 +13,7 @@ import re
 
 from mkdocs.plugins import CombinedEvent, event_priority
 
+from exercises import SOLUTION_CLASS
 from notebook_html import forget, parsed_content
 
 ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>')
@@ -54,10 +55,13 @@ on_page_context = CombinedEvent(_show_search_the_text_only, _show_the_page_every
 
 def searchable_text(notebook) -> str:
     """The notebook's Markdown and code, cell after cell, with no outputs,
-    prompts or copy buttons. Flat, so that each heading starts a search
+    prompts or copy buttons, and no exercise solutions (folded on the page,
+    they stay out of search). Flat, so that each heading starts a search
     section holding the Markdown and code below it."""
     parts = []
     for cell in notebook.select(".jp-Notebook-cell[id]"):
+        if SOLUTION_CLASS in cell.get("class", []):
+            continue
         markdown = cell.select_one(".jp-RenderedMarkdown")
         code = cell.select_one(".highlight-ipynb pre")
         if markdown is not None:

@@ -5,7 +5,8 @@
 What changes:
 - mkdocs.yml: `repo_url`, `repo_name` and `extra.course.branch` (line edits
   that keep every comment);
-- every notebook's Open-in-Colab badge cell, rewritten from the new setting;
+- every notebook's Open-in-Colab badge cell, rewritten from the new setting,
+  and so is each student copy's in exercises/ (pointing at the copy itself);
 - the workflows' push branch filter marked as following the course's branch
   (`branches: [main] # extra.course.branch ...` in .github/workflows/), so
   pushes to the new branch run the tests and publish the site;
@@ -277,7 +278,7 @@ def plan_mkdocs_yml(path: Path, new: Repository, rules) -> Change | None:
 
 def files_to_scan(root: Path) -> list[Path]:
     found: list[Path] = []
-    for folder in ("notebooks", "docs", ".github"):
+    for folder in ("notebooks", "exercises", "docs", ".github"):
         base = root / folder
         if base.is_dir():
             found += [p for p in sorted(base.rglob("*"))

@@ -276,18 +276,20 @@ def solution_passes(notebook: Notebook):
 
 
 def _distinctive_solution_lines(source: Notebook) -> dict[str, int]:
-    """{line: cell} for every line of a solution cell that appears in no other cell of the notebook."""
-    elsewhere = set()
+    """{line: cell} for every line of a solution cell (its code and stored output) that is
+    found nowhere in the notebook's other cells, not even inside a longer line."""
+    elsewhere = []
     for cell in source.cells:
         if SOLUTION not in exercise_roles(cell):
-            elsewhere.update(_message_lines(cell.source))
+            elsewhere.append(cell.source)
             if cell.cell_type == "code":
-                elsewhere.update(_message_lines(output_text(cell)))
+                elsewhere.append(output_text(cell))
+    elsewhere_text = "\n".join(elsewhere)
     found = {}
     for index, cell in enumerate(source.cells):
         if SOLUTION in exercise_roles(cell):
             for line in _message_lines(cell.source) + _message_lines(output_text(cell)):
-                if len(line) >= 12 and re.search(r"[A-Za-z0-9]", line) and line not in elsewhere:
+                if len(line) >= 12 and re.search(r"[A-Za-z0-9]", line) and line not in elsewhere_text:
                     found.setdefault(line, index)
     return found
 

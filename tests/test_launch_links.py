@@ -108,7 +108,8 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
     """
     slug = re.escape(repository.slug)
     kinds = {
-        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/(notebooks/.+)$"),
+        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/"
+                            r"((?:notebooks|exercises)/.+)$"),
         "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^/?#]+)\??(.*)$"),
         "github": re.compile(rf"^https://github\.com/({slug})/(blob|edit|tree|raw)/(.+)$", re.I),
     }
@@ -198,8 +199,12 @@ def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(buil
         bar = bar[:bar.index("</nav>")]
         texts = re.findall(r"<span>([^<]+)</span></a>", bar)
         expected = ["Open in Colab", "Launch on Binder", "Download .ipynb", "View source on GitHub"]
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if any("exercise" in cell.get("metadata", {}).get("tags", []) for cell in cells):
+            # a notebook with exercises: its student copy, then the notebook itself
+            expected[0:1] = ["Open exercises in Colab", "Open with solutions"]
         if hub:
-            expected.insert(2, "Open on your JupyterHub")
+            expected.insert(expected.index("Launch on Binder") + 1, "Open on your JupyterHub")
         assert texts == expected, f"{where}: launch bar links {texts}"
         assert "<img" not in bar and "<svg" in bar, f"{where}: icons must be inline SVG, not images"
         caution = re.search(r'<p class="launch-bar__caution">.*?<a href="([^"]+)"', bar).group(1)
