@@ -20,7 +20,7 @@ from browser_support import (  # noqa: F401  (browser is a fixture)
 )
 from course_links import (
     binder_url, colab_url, configured_repository, github_url, nbgitpuller_url,
-    repository_being_built,
+    repository_being_built, student_copy_path,
 )
 
 pytestmark = pytest.mark.browser
@@ -117,7 +117,8 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
 
 
 LAUNCH_LINKS = {
-    "colab": re.compile(r"open in colab", re.I),
+    "colab": re.compile(r"open (exercises )?in colab", re.I),
+    "solutions": re.compile(r"open with solutions", re.I),
     "binder": re.compile(r"binder", re.I),
     "download": re.compile(r"download", re.I),
     "source": re.compile(r"view source", re.I),
@@ -139,8 +140,12 @@ def test_every_notebook_page_launch_bar_links_to_the_configured_repository(
     for path, notebook in notebooks.items():
         in_repository = f"notebooks/{notebook.name}"
         page_url = urljoin(site_url, path)
+        # A notebook with exercises: Colab opens its student copy, or the notebook "with solutions".
+        exercises = any("exercise" in cell.get("metadata", {}).get("tags", [])
+                        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
         expected = {
-            "colab": colab_url(repository, in_repository),
+            "colab": colab_url(repository, student_copy_path(in_repository) if exercises else in_repository),
+            "solutions": colab_url(repository, in_repository) if exercises else None,
             "binder": binder_url(repository, in_repository),
             "download": urljoin(page_url, notebook.name),
             "source": github_url(repository, "blob", in_repository),
