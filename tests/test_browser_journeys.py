@@ -88,6 +88,9 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
         page.goto(urljoin(site_url, path), wait_until="networkidle")
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         page.wait_for_load_state("networkidle")
+        # A reader who unfolds every exercise solution ("Show solution") sees every cell.
+        for summary in page.locator("details.exercise-solution > summary").all():
+            summary.click()
         shown = page.evaluate(RENDERED_JS)
         context.close()
         where = f"/{path} ({notebook.name})"
