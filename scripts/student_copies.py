@@ -39,15 +39,18 @@ from course_links import (  # noqa: E402
     is_badge_cell,
     student_copy_path,
 )
-from exercises import CHECK, STARTER, exercise_roles, is_solution  # noqa: E402
+from exercises import CHECK, STARTER, TASK, exercise_roles, is_solution  # noqa: E402
 
 NOTE_CELL_ID = "student-copy-note"
 
 
-def note_text(repository: Repository, notebook: str) -> str:
+def note_text(repository: Repository, notebook: str, exercises: bool) -> str:
+    where = f"[{notebook}]({github_url(repository, 'blob', notebook)})"
+    if not exercises:
+        return f"**Student copy.** This notebook has no exercises yet; it is the same as {where}."
     return ("**Exercise copy.** This is the course notebook with the solutions left out: "
             "work through each exercise in the cell under it, then run its check. "
-            f"The notebook with solutions is [{notebook}]({github_url(repository, 'blob', notebook)}).")
+            f"The notebook with solutions is {where}.")
 
 
 def student_copy(node: nbformat.NotebookNode, notebook: str,
@@ -55,6 +58,7 @@ def student_copy(node: nbformat.NotebookNode, notebook: str,
     """The student copy of the notebook `node` (repository path `notebook`)."""
     result = copy.deepcopy(node)
     target = student_copy_path(notebook)
+    exercises = any(TASK in exercise_roles(cell) for cell in result.cells)
     cells = []
     for cell in result.cells:
         if is_solution(cell):
@@ -62,7 +66,7 @@ def student_copy(node: nbformat.NotebookNode, notebook: str,
         if is_badge_cell(cell):
             cell.source = colab_badge_markdown(repository, target)
             cells.append(cell)
-            note = nbformat.v4.new_markdown_cell(note_text(repository, notebook))
+            note = nbformat.v4.new_markdown_cell(note_text(repository, notebook, exercises))
             note.id = NOTE_CELL_ID
             cells.append(note)
             continue

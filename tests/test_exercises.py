@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 
 import fork
 import student_copies
-from course_links import colab_url, configured_repository, student_copy_path
+from course_links import colab_url, configured_repository, repository_being_built, student_copy_path
 from exercises import CHECK, CORRECT, NOT_YET, SOLUTION, STARTER, TASK, exercise_roles
 from notebook_rules import check_paths, course_notebooks, output_text
 from run_notebooks import local_kernel_config
@@ -242,6 +242,21 @@ def test_tags_out_of_order_are_named(tmp_path):
     assert "notebooks/x.ipynb: cell 3: [exercise-order] is tagged 'solution' but is a markdown cell" in text, text
 
 
+def test_a_notebook_without_exercises_gets_a_plain_copy_and_no_exercises_link(tmp_path):
+    root = sandbox(tmp_path)
+    path = root / "notebooks" / NOTEBOOKS[0].name
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [cell for cell in nb.cells if not exercise_roles(cell)]
+    nbformat.write(nb, path)
+    copy = nbformat.reads(student_copies.copy_text(path, root), as_version=4)
+    assert copy.cells[1].source.startswith("**Student copy.** This notebook has no exercises yet")
+    assert [c.source for c in copy.cells[2:]] == [c.source for c in nb.cells[1:]]
+    from launch_bar import launch_bar_html
+    bar = launch_bar_html(repository=configured_repository(root / "mkdocs.yml"), notebook=f"notebooks/{path.name}",
+                          download_href="x.ipynb", caution_href="../caution/")
+    assert "Open in Colab" in bar and "exercises/" not in bar and "Open with solutions" not in bar
+
+
 # --- make fork re-points the copies' badges ----------------------------------------------
 
 def test_make_fork_repoints_the_copies_badges_and_leaves_them_current(tmp_path, capsys):
@@ -270,13 +285,12 @@ def test_the_site_folds_every_solution_and_offers_both_colab_links(built_site, n
         # under its exercise: right after the check cell
         before = fold.find_previous_sibling(class_="jp-Notebook-cell")
         assert before is not None and "celltag_check" in before.get("class", []), f"{page}: a fold not after a check"
-    repository = configured_repository(ROOT / "mkdocs.yml")
+    repository = repository_being_built(configured_repository(ROOT / "mkdocs.yml"))
     links = {a.get_text(strip=True): a["href"] for a in soup.select("nav.launch-bar a")}
     name = f"notebooks/{notebook.name}"
-    assert links.get("Open exercises in Colab", "").endswith(student_copy_path(name)), links
-    assert links.get("Open with solutions", "").endswith(name), links
-    assert links["Open exercises in Colab"] == colab_url(repository, student_copy_path(name)) or \
-        "/exercises/" in links["Open exercises in Colab"]
+    assert links.get("Open exercises in Colab") == colab_url(repository, student_copy_path(name)), links
+    assert links.get("Open with solutions") == colab_url(repository, name), links
+    assert "Open in Colab" not in links, links
 
 
 def _squeezed(text: str) -> str:
