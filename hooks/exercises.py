@@ -14,16 +14,14 @@ solution's output shows the check passing ("Correct: ..."). The student
 copies in exercises/ (scripts/student_copies.py) leave the solution out.
 The rule book (scripts/notebook_rules.py) checks the convention.
 
-On the site (this hook, for notebook pages) each solution cell is wrapped in
-a closed <details class="exercise-solution"> whose summary reads "Show
-solution": the browser's find-in-page reaches its text only once it is
-unfolded (the stylesheet hides a closed solution's body), the site search
-never indexes it (hooks/notebook_search.py skips solution cells) and print
-keeps it folded.
+On the site (hooks/notebook_page.py calls `fold_solutions`) each solution
+cell is wrapped in a closed <details class="exercise-solution"> whose summary
+reads "Show solution": the browser's find-in-page reaches its text only once
+it is unfolded (notebook.css hides a closed solution's body), the site search
+never indexes it (the page step leaves solution cells out of the search
+text) and print keeps it folded.
 """
 from __future__ import annotations
-
-from notebook_html import parsed_content, serialised
 
 TASK, STARTER, CHECK, SOLUTION = "exercise", "starter", "check", "solution"
 EXERCISE_TAGS = (TASK, STARTER, CHECK, SOLUTION)
@@ -48,26 +46,37 @@ def is_solution(cell) -> bool:
     return SOLUTION in tags_of(cell)
 
 
-def on_page_content(content, page, config, files):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return content
-    soup = parsed_content(page, content)
-    # mkdocs-jupyter nests a cell's div (with its id) in another div with the same classes: fold the outer one.
-    cells = soup.select(f".jp-Notebook-cell.{SOLUTION_CLASS}")
-    outer = [cell for cell in cells if cell.find_parent(class_=SOLUTION_CLASS) is None]
-    if not outer:
-        return content
-    for cell in outer:
-        fold(soup, cell)
-    return serialised(page, soup)
+FOLD = ('<details class="exercise-solution"><summary>' + SUMMARY + '</summary>'
+        '<div class="exercise-solution__body"></div></details>')
 
 
-def fold(soup, cell) -> None:
-    """Wrap a rendered solution cell in a closed "Show solution" details element."""
-    details = soup.new_tag("details", attrs={"class": "exercise-solution"})
-    summary = soup.new_tag("summary")
-    summary.string = SUMMARY
-    body = soup.new_tag("div", attrs={"class": "exercise-solution__body"})
-    cell.wrap(body)
-    body.wrap(details)
-    details.insert(0, summary)
+def has_class(node, name: str) -> bool:
+    return name in (node.attributes.get("class") or "").split()
+
+
+def is_solution_node(node) -> bool:
+    """A rendered cell (selectolax node) of a solution: nbconvert gives it the tag's class."""
+    return has_class(node, SOLUTION_CLASS)
+
+
+def fold_solutions(wrapper) -> int:
+    """Wrap each rendered solution cell under `wrapper` (a selectolax node) in a closed
+    "Show solution" details element; returns how many were folded."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    def nested(node) -> bool:
+        parent = node.parent
+        while parent is not None:
+            if is_solution_node(parent):
+                return True
+            parent = parent.parent
+        return False
+
+    # mkdocs-jupyter nests a cell's div (with its id) in another with the same classes: fold the outer one.
+    cells = [cell for cell in wrapper.css(f".jp-Notebook-cell.{SOLUTION_CLASS}") if not nested(cell)]
+    for cell in cells:
+        cell.insert_before(LexborHTMLParser(FOLD, is_fragment=True).root)
+        details = cell.prev
+        details.css_first(".exercise-solution__body").insert_child(cell)   # inserts a copy
+        cell.decompose()
+    return len(cells)

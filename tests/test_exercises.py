@@ -251,10 +251,15 @@ def test_a_notebook_without_exercises_gets_a_plain_copy_and_no_exercises_link(tm
     copy = nbformat.reads(student_copies.copy_text(path, root), as_version=4)
     assert copy.cells[1].source.startswith("**Student copy.** This notebook has no exercises yet")
     assert [c.source for c in copy.cells[2:]] == [c.source for c in nb.cells[1:]]
-    from launch_bar import launch_bar_html
-    bar = launch_bar_html(repository=configured_repository(root / "mkdocs.yml"), notebook=f"notebooks/{path.name}",
-                          download_href="x.ipynb", caution_href="../caution/")
+    from mkdocs.theme import Theme
+    from notebook_page import LAUNCH_BAR, render_launch_bar
+    template = Theme(name="material", custom_dir=str(ROOT / "overrides")).get_env().get_template(LAUNCH_BAR)
+    common = dict(repository=configured_repository(root / "mkdocs.yml"), notebook=f"notebooks/{path.name}",
+                  download_href="x.ipynb", caution_href="../caution/")
+    bar = render_launch_bar(template, **common)
     assert "Open in Colab" in bar and "exercises/" not in bar and "Open with solutions" not in bar
+    with_exercises = render_launch_bar(template, **common, exercises=True)
+    assert f"blob/main/exercises/{path.name}" in with_exercises and "Open with solutions" in with_exercises
 
 
 # --- make fork re-points the copies' badges ----------------------------------------------
