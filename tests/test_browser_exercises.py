@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from browser_support import DESKTOP_VIEWPORT, browser, notebook_pages  # noqa: F401  (browser is a fixture)
+from browser_support import DESKTOP_VIEWPORT, notebook_pages
 
 pytestmark = pytest.mark.browser
 
