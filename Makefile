@@ -82,8 +82,8 @@ claims-due: $(VENV)/.installed ## List the claims of claims.yml checked more tha
 	echo $$status > $(CLAIMS_STATUS); \
 	exit $$status
 
-fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
-	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")
+fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=...] [SITE_URL=https://...]
+	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)") $(if $(SITE_URL),--site-url "$(SITE_URL)")
 
 new-notebook: $(VENV)/.installed ## Start a notebook: make new-notebook NAME=my-topic [TITLE="My topic"]
 	$(PY) scripts/new_notebook.py "$(NAME)" $(if $(TITLE),--title "$(TITLE)")

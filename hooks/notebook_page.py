@@ -13,8 +13,8 @@ parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
 - removes the scripts that would load code from another site;
 - points each copy button at the highlighted code and drops the hidden copy;
 - takes JupyterLab's `<style>` blocks out (see notebook_stylesheet.py);
-- describes the page with the first paragraph after the notebook's H1 and
-  points its edit link at notebooks/NAME.ipynb;
+- describes the page with the first paragraph after the notebook's H1 (its
+  edit and view links, notebooks/NAME.ipynb, are set by hooks/repository.py);
 - keeps a text-only version (Markdown and code, no outputs, no exercise
   solutions) for site search;
 - folds each exercise solution under "Show solution" (hooks/exercises.py);
@@ -44,13 +44,12 @@ from mkdocs.utils import get_relative_url
 from selectolax.lexbor import LexborHTMLParser
 
 from course_links import (
-    binder_url,
-    colab_url,
+    Launchers,
+    exercise_links,
+    file_href,
     github_url,
-    invalid_hub_url_reason,
     is_badge_cell,
-    nbgitpuller_url,
-    student_copy_path,
+    launch_links,
 )
 from exercises import TASK, exercise_roles, fold_solutions, is_solution_node
 from notebook_stylesheet import SCOPE, STYLESHEET, names_used_in, trimmed_stylesheet
@@ -92,13 +91,6 @@ class NotebookPages:
 _build: NotebookPages | None = None               # made anew by each build's on_pre_build
 
 
-def on_config(config):
-    reason = invalid_hub_url_reason(hub_url(config))
-    if reason:
-        raise PluginError(f"mkdocs.yml: extra.course.jupyterhub_url: {reason}")
-    return config
-
-
 def on_pre_build(config):
     global _build
     _build = NotebookPages(config)
@@ -135,7 +127,6 @@ def on_page_content(content, page, config, files):
 
     _build.used_names.update(names_used_in(wrapper))
     page.meta["description"] = description_of(wrapper, page)
-    page.edit_url = github_url(config.extra["course"]["repository"], "edit", path)
     return tree.html
 
 
@@ -169,10 +160,6 @@ def notebook_path(page) -> str | None:
     """`notebooks/NAME.ipynb` for a notebook page, None for any other page."""
     src = page.file.src_uri
     return src if src.startswith("notebooks/") and src.endswith(".ipynb") else None
-
-
-def hub_url(config) -> str:
-    return str(config.extra.get("course", {}).get("jupyterhub_url") or "")
 
 
 def inside(element, container) -> bool:
@@ -260,20 +247,24 @@ def launch_bar_html(config, notebook: str, page, files, exercises: bool = False)
         _build.launch_bar,
         repository=config.extra["course"]["repository"],
         notebook=notebook,
-        download_href=posixpath.basename(nb_url),  # the copy sits beside the page
+        download_href=file_href(posixpath.basename(nb_url)),  # the copy sits beside the page
         caution_href=get_relative_url(caution.url, page.url),
-        hub_url=hub_url(config),
+        launchers=config.extra["course"]["launchers"],
         exercises=exercises,
     )
 
 
-def launch_buttons(repository, notebook: str, download_href: str, hub_url: str = "") -> list[dict]:
-    """The bar's buttons after Colab, as data: Binder, the JupyterHub (when one is set),
-    the download and the source on GitHub."""
-    buttons = [dict(modifier="binder", href=binder_url(repository, notebook),
-                    icon="material/rocket-launch-outline", text="Launch on Binder")]
-    if hub_url:
-        buttons.append(dict(modifier="jupyterhub", href=nbgitpuller_url(hub_url, repository, notebook),
+def launch_buttons(repository, notebook: str, download_href: str,
+                   launchers: Launchers = Launchers()) -> list[dict]:
+    """The bar's buttons after Colab, as data: Binder and the JupyterHub (each when
+    switched on), the download and the source on GitHub."""
+    links = launch_links(launchers, repository, notebook)
+    buttons = []
+    if "binder" in links:
+        buttons.append(dict(modifier="binder", href=links["binder"],
+                            icon="material/rocket-launch-outline", text="Launch on Binder"))
+    if "jupyterhub" in links:
+        buttons.append(dict(modifier="jupyterhub", href=links["jupyterhub"],
                             icon="simple/jupyter", text="Open on your JupyterHub"))
     buttons += [
         dict(modifier="download", href=download_href, icon="material/download", text="Download .ipynb",
@@ -285,20 +276,24 @@ def launch_buttons(repository, notebook: str, download_href: str, hub_url: str =
 
 
 def render_launch_bar(template, *, repository, notebook: str, download_href: str, caution_href: str,
-                      hub_url: str = "", exercises: bool = False) -> str:
+                      launchers: Launchers = Launchers(), exercises: bool = False) -> str:
     """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb),
-    from the theme's `partials/launch-bar.html` template. A notebook with `exercises`
-    opens in Colab as its student copy (exercises/NAME.ipynb, no solutions) or as
-    itself, "with solutions"."""
-    colab = dict(modifier="colab", href=colab_url(repository, notebook), icon="simple/googlecolab",
-                 text="Open in Colab")
+    from the theme's `partials/launch-bar.html` template. Each launcher shows when
+    its setting (extra.course.colab, .binder, .jupyterhub_url) switches it on. With
+    Colab on, a notebook with `exercises` opens in Colab as its student copy
+    (exercises/NAME.ipynb, no solutions) or as itself, "with solutions"."""
+    links = launch_links(launchers, repository, notebook)
+    colab = dict(modifier="colab", href=links["colab"], icon="simple/googlecolab",
+                 text="Open in Colab") if "colab" in links else None
     solutions = None
-    if exercises:
-        colab.update(href=colab_url(repository, student_copy_path(notebook)), text="Open exercises in Colab")
-        solutions = dict(modifier="solutions", href=colab_url(repository, notebook),
+    copies = exercise_links(launchers, repository, notebook) if exercises else {}
+    if copies:
+        colab.update(href=copies["exercises"], text="Open exercises in Colab")
+        solutions = dict(modifier="solutions", href=copies["solutions"],
                          icon="material/lightbulb-on-outline", text="Open with solutions")
     return template.render(
-        colab=colab, solutions=solutions, buttons=launch_buttons(repository, notebook, download_href, hub_url),
+        colab=colab, solutions=solutions,
+        buttons=launch_buttons(repository, notebook, download_href, launchers),
         caution_href=caution_href)
 
 

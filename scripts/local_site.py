@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from course_links import configured_repository, repository_being_built  # noqa: E402
+from course_links import configured_course, published_site_url as course_site_url  # noqa: E402
 
 # Headless, offline and quiet: no sandbox (CI runs as root), no background
 # requests to Google's services.
@@ -35,8 +35,8 @@ COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb
 
 
 def published_site_url() -> str:
-    """Where the site is published (GitHub Pages of the repository being built)."""
-    return repository_being_built(configured_repository()).pages_url
+    """Where the site is published: its custom domain or GitHub Pages of the repository being built."""
+    return course_site_url(configured_course())
 
 
 def site_mount() -> str:

@@ -262,6 +262,36 @@ def test_a_notebook_without_exercises_gets_a_plain_copy_and_no_exercises_link(tm
     assert f"blob/main/exercises/{path.name}" in with_exercises and "Open with solutions" in with_exercises
 
 
+def test_the_exercise_links_follow_the_colab_setting_and_encode_branch_and_name(root):
+    """"Open exercises in Colab" and "Open with solutions" are Colab's links: none when
+    extra.course.colab is off, and percent-encoded like every other course link."""
+    from mkdocs.theme import Theme
+    from notebook_page import LAUNCH_BAR, render_launch_bar
+    from course_links import Launchers, Repository, exercise_links
+    template = Theme(name="material", custom_dir=str(root / "overrides")).get_env().get_template(LAUNCH_BAR)
+    repository = Repository("alice/course", "spring 2026#1")
+    notebook = "notebooks/06-résumé #2.ipynb"
+    common = dict(repository=repository, notebook=notebook, download_href="x.ipynb",
+                  caution_href="../caution/", exercises=True)
+    links = exercise_links(Launchers(), repository, notebook)
+    assert links == {
+        "exercises": "https://colab.research.google.com/github/alice/course/blob/spring%202026%231/"
+                     "exercises/06-r%C3%A9sum%C3%A9%20%232.ipynb",
+        "solutions": "https://colab.research.google.com/github/alice/course/blob/spring%202026%231/"
+                     "notebooks/06-r%C3%A9sum%C3%A9%20%232.ipynb",
+    }
+    bar = BeautifulSoup(render_launch_bar(template, **common), "html.parser")
+    hrefs = {a.get_text(strip=True): a["href"] for a in bar.select("a")}
+    assert hrefs["Open exercises in Colab"] == links["exercises"], hrefs
+    assert hrefs["Open with solutions"] == links["solutions"], hrefs
+    off = Launchers(colab=False)
+    assert exercise_links(off, repository, notebook) == {}
+    bar = BeautifulSoup(render_launch_bar(template, **common, launchers=off), "html.parser")
+    texts = [a.get_text(strip=True) for a in bar.select("a.launch-bar__link")]
+    assert texts == ["Launch on Binder", "Download .ipynb", "View source on GitHub"], texts
+    assert "colab.research.google.com" not in str(bar)
+
+
 # --- make fork re-points the copies' badges ----------------------------------------------
 
 def test_make_fork_repoints_the_copies_badges_and_leaves_them_current(tmp_path, capsys):

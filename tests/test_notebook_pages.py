@@ -192,8 +192,9 @@ def test_notebook_edit_links_point_to_the_notebook_file(built_site, notebook):
     path = f"{repository.branch}/notebooks/{notebook.name}"
     edit = soup.find("a", rel="edit")
     assert edit is not None and edit["href"] == f"{repository.url}/edit/{path}", edit
-    view = soup.find("a", href=f"{repository.url}/raw/{path}")
-    assert view is not None, f"{notebook.name}: no view-source link to {repository.url}/raw/{path}"
+    # "View source" opens the notebook on GitHub's notebook view, not its raw JSON.
+    view = soup.find("a", href=f"{repository.url}/blob/{path}", title=True)
+    assert view is not None, f"{notebook.name}: no view-source button to {repository.url}/blob/{path}"
 
 
 def description_problems(site: Path, default: str) -> list[str]:
