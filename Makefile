@@ -26,7 +26,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test check bench notebooks colab-sim lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
+.PHONY: help setup serve build test check bench notebooks colab-sim student-copies lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ notebooks: $(INSTALLED) ## Re-execute notebooks in place and clean them (NB=note
 
 colab-sim: $(INSTALLED) ## Run notebooks in simulated Colab, every flag and runtime, with the coverage report (NB=... for one)
 	$(PY) tests/colab_runtime_sim $(NB)
+
+student-copies: $(INSTALLED) ## Write exercises/: each notebook without its solutions (the copies students open)
+	$(PY) scripts/student_copies.py
 
 lint-notebooks: $(INSTALLED) ## Check every notebook against the notebook rule book (scripts/notebook_rules.py)
 	$(PY) scripts/notebook_rules.py $(NB)

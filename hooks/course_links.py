@@ -21,6 +21,10 @@ encoded, so no branch or file name can cut a URL short.
 - nbgitpuller: HUB/hub/user-redirect/git-pull?repo=URL&branch=BRANCH&urlpath=APP/FOLDER/PATH
 - GitHub Pages: https://OWNER.github.io/NAME/ (https://OWNER.github.io/ for
   OWNER.github.io itself), unless `extra.course.site_url` names the domain.
+
+A notebook's student copy (exercises/NAME.ipynb, scripts/student_copies.py)
+gets the same links as any notebook: its badge, and the launch bar's "Open
+exercises in Colab" beside "Open with solutions" (`exercise_links`).
 """
 from __future__ import annotations
 
@@ -446,3 +450,23 @@ def launch_links(launchers: Launchers, repository: Repository, notebook: str) ->
             launchers.jupyterhub_url, repository, notebook,
             interface=launchers.jupyterhub_interface, parent_path=launchers.jupyterhub_parent_path)
     return links
+
+
+# --- Student copies ---------------------------------------------------------------------------
+
+# Each notebook's copy without its solutions (scripts/student_copies.py).
+EXERCISES_FOLDER = "exercises"
+
+
+def student_copy_path(notebook: str) -> str:
+    """The repository path of a notebook's student copy: notebooks/x.ipynb -> exercises/x.ipynb."""
+    return f"{EXERCISES_FOLDER}/{notebook.rsplit('/', 1)[-1]}"
+
+
+def exercise_links(launchers: Launchers, repository: Repository, notebook: str) -> dict[str, str]:
+    """Colab's two links for a notebook with exercises, when the Colab launcher is on:
+    `exercises` opens its student copy (no solutions), `solutions` the notebook itself."""
+    if not launchers.colab:
+        return {}
+    return {"exercises": launch_links(launchers, repository, student_copy_path(notebook))["colab"],
+            "solutions": launch_links(launchers, repository, notebook)["colab"]}

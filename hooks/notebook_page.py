@@ -15,7 +15,9 @@ parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
 - takes JupyterLab's `<style>` blocks out (see notebook_stylesheet.py);
 - describes the page with the first paragraph after the notebook's H1 (its
   edit and view links, notebooks/NAME.ipynb, are set by hooks/repository.py);
-- keeps a text-only version (Markdown and code, no outputs) for site search;
+- keeps a text-only version (Markdown and code, no outputs, no exercise
+  solutions) for site search;
+- folds each exercise solution under "Show solution" (hooks/exercises.py);
 
 and serialises it once. The rule book's notebook rules that shape the page
 (`colab-badge`, `figure-alt-text`) and a resource loaded from another site are
@@ -41,7 +43,15 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.utils import get_relative_url
 from selectolax.lexbor import LexborHTMLParser
 
-from course_links import Launchers, file_href, github_url, is_badge_cell, launch_links
+from course_links import (
+    Launchers,
+    exercise_links,
+    file_href,
+    github_url,
+    is_badge_cell,
+    launch_links,
+)
+from exercises import TASK, exercise_roles, fold_solutions, is_solution_node
 from notebook_stylesheet import SCOPE, STYLESHEET, names_used_in, trimmed_stylesheet
 from third_party import LOADING_ATTRIBUTES, SCRIPT_IMPORT, is_remote, loaded_urls
 
@@ -113,6 +123,7 @@ def on_page_content(content, page, config, files):
     give_figures_their_alt_text(wrapper, notebook)
     place_launch_bar(tree, wrapper, notebook, page, config, files)
     warn_about_remote_loads(tree, notebook, config.site_url)
+    fold_solutions(wrapper)
 
     _build.used_names.update(names_used_in(wrapper))
     page.meta["description"] = description_of(wrapper, page)
@@ -177,10 +188,13 @@ def copy_the_code_itself(copy) -> None:
 
 def searchable_text(wrapper) -> str:
     """The notebook's Markdown and code, cell after cell, with no outputs,
-    prompts or copy buttons. Flat, so that each heading starts a search
+    prompts or copy buttons, and no exercise solutions (folded on the page,
+    they stay out of search). Flat, so that each heading starts a search
     section holding the Markdown and code below it."""
     parts = []
     for cell in wrapper.css(".jp-Notebook-cell[id]"):
+        if is_solution_node(cell):
+            continue
         markdown = cell.css_first(".jp-RenderedMarkdown")
         code = cell.css_first(".highlight-ipynb pre")
         if markdown is not None:
@@ -207,7 +221,9 @@ def give_figures_their_alt_text(wrapper, notebook: Notebook) -> None:
 def place_launch_bar(tree, wrapper, notebook: Notebook, page, config, files) -> None:
     """The launch bar in place of the badge cell, outside the notebook's own
     wrapper so JupyterLab's styles leave it alone."""
-    bar = LexborHTMLParser(launch_bar_html(config, notebook.path, page, files), is_fragment=True).root
+    exercises = any(TASK in exercise_roles(cell) for cell in notebook.cells)
+    bar = LexborHTMLParser(launch_bar_html(config, notebook.path, page, files, exercises),
+                           is_fragment=True).root
     cells = notebook.cells
     badge = None
     if cells and is_badge_cell(cells[0]) and cells[0].get("id"):
@@ -219,8 +235,8 @@ def place_launch_bar(tree, wrapper, notebook: Notebook, page, config, files) -> 
     wrapper.insert_before(bar)
 
 
-def launch_bar_html(config, notebook: str, page, files) -> str:
-    """The launch bar of `notebook` (notebooks/NAME.ipynb) on `page`."""
+def launch_bar_html(config, notebook: str, page, files, exercises: bool = False) -> str:
+    """The launch bar of `notebook` (notebooks/NAME.ipynb) on `page`; `exercises`: it has some."""
     caution = files.get_file_from_path(CAUTION_PAGE)
     if caution is None:
         raise PluginError(f"{notebook}: the launch bar links to docs/{CAUTION_PAGE}, which does not exist")
@@ -234,6 +250,7 @@ def launch_bar_html(config, notebook: str, page, files) -> str:
         download_href=file_href(posixpath.basename(nb_url)),  # the copy sits beside the page
         caution_href=get_relative_url(caution.url, page.url),
         launchers=config.extra["course"]["launchers"],
+        exercises=exercises,
     )
 
 
@@ -259,15 +276,24 @@ def launch_buttons(repository, notebook: str, download_href: str,
 
 
 def render_launch_bar(template, *, repository, notebook: str, download_href: str, caution_href: str,
-                      launchers: Launchers = Launchers()) -> str:
+                      launchers: Launchers = Launchers(), exercises: bool = False) -> str:
     """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb),
     from the theme's `partials/launch-bar.html` template. Each launcher shows when
-    its setting (extra.course.colab, .binder, .jupyterhub_url) switches it on."""
+    its setting (extra.course.colab, .binder, .jupyterhub_url) switches it on. With
+    Colab on, a notebook with `exercises` opens in Colab as its student copy
+    (exercises/NAME.ipynb, no solutions) or as itself, "with solutions"."""
     links = launch_links(launchers, repository, notebook)
     colab = dict(modifier="colab", href=links["colab"], icon="simple/googlecolab",
                  text="Open in Colab") if "colab" in links else None
+    solutions = None
+    copies = exercise_links(launchers, repository, notebook) if exercises else {}
+    if copies:
+        colab.update(href=copies["exercises"], text="Open exercises in Colab")
+        solutions = dict(modifier="solutions", href=copies["solutions"],
+                         icon="material/lightbulb-on-outline", text="Open with solutions")
     return template.render(
-        colab=colab, buttons=launch_buttons(repository, notebook, download_href, launchers),
+        colab=colab, solutions=solutions,
+        buttons=launch_buttons(repository, notebook, download_href, launchers),
         caution_href=caution_href)
 
 

@@ -13,12 +13,13 @@ What changes:
 - mkdocs.yml: `repo_url`, `repo_name`, `extra.course.branch` and
   `extra.course.site_url` (mkdocs.yml is read with MkDocs' own YAML loader
   and only those values are rewritten in place, so every comment stays);
-- every notebook's Open-in-Colab badge cell, rewritten from the new setting;
+- every notebook's Open-in-Colab badge cell, rewritten from the new setting,
+  and so is each student copy's in exercises/ (pointing at the copy itself);
 - the workflows' push branch filter marked as following the course's branch
   (`branches: [main] # extra.course.branch ...` in .github/workflows/), so
   pushes to the new branch run the tests and publish the site;
 - every absolute link to the old repository or its site, in notebooks/,
-  docs/, README.md, mkdocs.yml and .github/: github.com/OLD (blob, tree,
+  exercises/, docs/, README.md, mkdocs.yml and .github/: github.com/OLD (blob, tree,
   edit, raw ... on the old branch move to the new branch),
   raw.githubusercontent.com/OLD, Colab's github/OLD, mybinder.org's gh/OLD,
   nbgitpuller's encoded repo=, and the old site (https://OWNER.github.io/NAME/ or
@@ -375,7 +376,7 @@ def _check_written(path: Path, text: str, new: Course) -> None:
 
 def files_to_scan(root: Path) -> list[Path]:
     found: list[Path] = []
-    for folder in ("notebooks", "docs", ".github"):
+    for folder in ("notebooks", "exercises", "docs", ".github"):
         base = root / folder
         if base.is_dir():
             found += [p for p in sorted(base.rglob("*"))

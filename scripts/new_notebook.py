@@ -193,9 +193,9 @@ def main(argv=None) -> int:
     print(f"  {stage_for_git(path, ROOT)}", flush=True)
     print(f"Created {relative} ({title!r}). Next:\n"
           "  1. write it (replace every text in parentheses and the first code cell; synthetic data only);\n"
-          f"  2. `make notebooks NB={relative}`;\n"
+          f"  2. `make notebooks NB={relative}`, then `make student-copies` (its copy without solutions);\n"
           "  3. `make test`;\n"
-          f"  4. `git add {relative} mkdocs.yml`, then commit and push.")
+          f"  4. `git add {relative} exercises/{filename} mkdocs.yml`, then commit and push.")
     return 0
 
 

@@ -149,7 +149,8 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
     """
     slug = re.escape(repository.slug)
     kinds = {
-        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+)/(notebooks/[^/]+)$"),
+        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+)/"
+                            r"((?:notebooks|exercises)/[^/]+)$"),
         "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^?#]+)\??([^#]*)$"),
         "github": re.compile(rf"^https://github\.com/({slug})/(blob|edit|tree|raw)/(.+)$", re.I),
     }

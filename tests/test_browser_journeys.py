@@ -19,7 +19,9 @@ from browser_support import (
     DESKTOP_VIEWPORT, PLACEHOLDER_ALT, chapter_pages, notebook_pages, report,
     text_contrasts,
 )
-from course_links import configured_course, file_href, github_url, launch_links, repository_being_built
+from course_links import (
+    configured_course, exercise_links, file_href, github_url, launch_links, repository_being_built,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +86,9 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
         page.goto(urljoin(site_url, path), wait_until="networkidle")
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         page.wait_for_load_state("networkidle")
+        # A reader who unfolds every exercise solution ("Show solution") sees every cell.
+        for summary in page.locator("details.exercise-solution > summary").all():
+            summary.click()
         shown = page.evaluate(RENDERED_JS)
         context.close()
         where = f"/{path} ({notebook.name})"
@@ -113,7 +118,8 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
 
 
 LAUNCH_LINKS = {
-    "colab": re.compile(r"open in colab", re.I),
+    "colab": re.compile(r"open (exercises )?in colab", re.I),
+    "solutions": re.compile(r"open with solutions", re.I),
     "binder": re.compile(r"binder", re.I),
     "download": re.compile(r"download", re.I),
     "source": re.compile(r"view source", re.I),
@@ -130,8 +136,13 @@ def test_every_notebook_page_launch_bar_links_to_the_configured_repository(
         in_repository = f"notebooks/{notebook.name}"
         page_url = urljoin(site_url, path)
         launchers = launch_links(course.launchers, repository, in_repository)
+        # A notebook with exercises: Colab opens its student copy, or the notebook "with solutions".
+        exercises = any("exercise" in cell.get("metadata", {}).get("tags", [])
+                        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+        copies = exercise_links(course.launchers, repository, in_repository) if exercises else {}
         expected = {
-            "colab": launchers.get("colab"),
+            "colab": copies.get("exercises", launchers.get("colab")),
+            "solutions": copies.get("solutions"),
             "binder": launchers.get("binder"),
             "download": urljoin(page_url, file_href(notebook.name)),
             "source": github_url(repository, "blob", in_repository),

@@ -68,10 +68,15 @@ def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(buil
         assert not tree.css('img[src*="colab-badge.svg"]'), f"{where}: the badge cell is still on the page"
         bar = bars[0]
         texts = [span.text() for span in bar.css("a.launch-bar__link > span")]
-        expected = [text for text, on in (("Open in Colab", launchers.colab),
-                                          ("Launch on Binder", launchers.binder),
-                                          ("Open on your JupyterHub", bool(launchers.jupyterhub_url)),
-                                          ("Download .ipynb", True), ("View source on GitHub", True)) if on]
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        exercises = any("exercise" in cell.get("metadata", {}).get("tags", []) for cell in cells)
+        # With Colab on, a notebook with exercises opens its student copy, then the notebook itself.
+        colab = ["Open exercises in Colab", "Open with solutions"] if exercises else ["Open in Colab"]
+        expected = [text for texts, on in ((colab, launchers.colab),
+                                           (["Launch on Binder"], launchers.binder),
+                                           (["Open on your JupyterHub"], bool(launchers.jupyterhub_url)),
+                                           (["Download .ipynb"], True), (["View source on GitHub"], True))
+                    if on for text in texts]
         assert texts == expected, f"{where}: launch bar links {texts}"
         assert not bar.css("img") and bar.css("svg"), f"{where}: icons must be inline SVG, not images"
         caution = bar.css_first(".launch-bar__caution a").attributes["href"]

@@ -42,6 +42,7 @@ from local_site import build_site, serve
 
 NOTEBOOK = "notebooks/06 Café #1.ipynb"          # a space, an accented letter and a '#'
 NOTEBOOK_ENCODED = "notebooks/06%20Caf%C3%A9%20%231.ipynb"
+COPY_ENCODED = "exercises/06%20Caf%C3%A9%20%231.ipynb"  # its student copy (it has exercises)
 PAGE = "docs/editing.md"                         # "edit" in a page's name
 HUB = "https://hub.example.org"
 
@@ -60,6 +61,8 @@ URL_ROWS = [
     UrlRow("edit-in-names-percent-branch", Repository("edith-editor/credit_course.v2", "100%"), {
         "colab": "https://colab.research.google.com/github/edith-editor/credit_course.v2/blob/100%25/"
                  + NOTEBOOK_ENCODED,
+        "colab-exercises": "https://colab.research.google.com/github/edith-editor/credit_course.v2/blob/100%25/"
+                           + COPY_ENCODED,
         "binder": "https://mybinder.org/v2/gh/edith-editor/credit_course.v2/100%25"
                   "?labpath=notebooks%2F06%20Caf%C3%A9%20%231.ipynb",
         "blob": "https://github.com/edith-editor/credit_course.v2/blob/100%25/" + NOTEBOOK_ENCODED,
@@ -74,6 +77,8 @@ URL_ROWS = [
     UrlRow("user-site-slash-branch", Repository("alice-lab/alice-lab.github.io", "spring-2027/week-1"), {
         "colab": "https://colab.research.google.com/github/alice-lab/alice-lab.github.io/blob/spring-2027/week-1/"
                  + NOTEBOOK_ENCODED,
+        "colab-exercises": "https://colab.research.google.com/github/alice-lab/alice-lab.github.io/blob/"
+                           "spring-2027/week-1/" + COPY_ENCODED,
         "binder": "https://mybinder.org/v2/gh/alice-lab/alice-lab.github.io/spring-2027/week-1"
                   "?labpath=notebooks%2F06%20Caf%C3%A9%20%231.ipynb",
         "blob": "https://github.com/alice-lab/alice-lab.github.io/blob/spring-2027/week-1/" + NOTEBOOK_ENCODED,
@@ -89,6 +94,8 @@ URL_ROWS = [
     }),
     UrlRow("edit-repo-hash-branch", Repository("bob-org/edit.course", "feature#1"), {
         "colab": "https://colab.research.google.com/github/bob-org/edit.course/blob/feature%231/" + NOTEBOOK_ENCODED,
+        "colab-exercises": "https://colab.research.google.com/github/bob-org/edit.course/blob/feature%231/"
+                           + COPY_ENCODED,
         "binder": "https://mybinder.org/v2/gh/bob-org/edit.course/feature%231"
                   "?labpath=notebooks%2F06%20Caf%C3%A9%20%231.ipynb",
         "blob": "https://github.com/bob-org/edit.course/blob/feature%231/" + NOTEBOOK_ENCODED,
@@ -111,6 +118,7 @@ def built_urls(row: UrlRow) -> dict[str, str]:
     links, repo = course_links, row.repository
     builders = {
         "colab": lambda: links.colab_url(repo, NOTEBOOK),
+        "colab-exercises": lambda: links.exercise_links(links.Launchers(), repo, NOTEBOOK)["exercises"],
         "binder": lambda: links.binder_url(repo, NOTEBOOK),
         "blob": lambda: links.github_url(repo, "blob", NOTEBOOK),
         "edit": lambda: links.edit_url(repo, PAGE),
@@ -199,7 +207,8 @@ class Build:
 BUILDS = [
     Build("edit-in-names-percent-branch", URL_ROWS[0].repository, "https://edith-editor.github.io/credit_course.v2/",
           {"jupyterhub_url": HUB, "jupyterhub_interface": "notebook", "jupyterhub_parent_path": "courses"}, {
-              "Open in Colab": URL_ROWS[0].expected["colab"],
+              "Open exercises in Colab": URL_ROWS[0].expected["colab-exercises"],
+              "Open with solutions": URL_ROWS[0].expected["colab"],
               "Launch on Binder": URL_ROWS[0].expected["binder"],
               "Open on your JupyterHub": URL_ROWS[0].expected["jupyterhub"],
               "Download .ipynb": "06%20Caf%C3%A9%20%231.ipynb",
@@ -207,7 +216,8 @@ BUILDS = [
           }),
     Build("user-site-slash-branch", URL_ROWS[1].repository, "https://alice-lab.github.io/",
           {"jupyterhub_url": HUB + "/"}, {
-              "Open in Colab": URL_ROWS[1].expected["colab"],
+              "Open exercises in Colab": URL_ROWS[1].expected["colab-exercises"],
+              "Open with solutions": URL_ROWS[1].expected["colab"],
               "Launch on Binder": URL_ROWS[1].expected["binder"],
               "Open on your JupyterHub": URL_ROWS[1].expected["jupyterhub"],
               "Download .ipynb": "06%20Caf%C3%A9%20%231.ipynb",
@@ -216,7 +226,8 @@ BUILDS = [
     # A custom domain, served at its root; Binder switched off.
     Build("custom-domain-hash-branch", URL_ROWS[2].repository, "https://course.example.edu/",
           {"site_url": "https://course.example.edu", "binder": False}, {
-              "Open in Colab": URL_ROWS[2].expected["colab"],
+              "Open exercises in Colab": URL_ROWS[2].expected["colab-exercises"],
+              "Open with solutions": URL_ROWS[2].expected["colab"],
               "Download .ipynb": "06%20Caf%C3%A9%20%231.ipynb",
               "View source on GitHub": URL_ROWS[2].expected["blob"],
           }),
@@ -261,6 +272,9 @@ def add_awkward_files(course: Path, upstream: Repository) -> None:
     about = re.search(r"(?m)^  - About: about\.md$", text)
     text = text[:about.end()] + "\n  - Editing: editing.md" + text[about.end():]
     yml.write_text(text, encoding="utf-8")
+    # Its student copy, as `make student-copies` writes it (badge and note naming upstream).
+    subprocess.run([sys.executable, str(course / "scripts" / "student_copies.py")], cwd=course, check=True,
+                   capture_output=True)
     subprocess.run(["git", "add", "-A"], cwd=course, check=True)
 
 
@@ -450,9 +464,18 @@ def test_the_awkward_notebooks_badge_is_recognised_and_re_pointed_to_the_fork(bu
     repository = built.build.repository
     cells = json.loads((built.course / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
     expected = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-                f"({built.build.launch_bar['Open in Colab']})")
+                f"({built.build.launch_bar['Open with solutions']})")
     assert "".join(cells[0]["source"]) == expected
     assert f"notebooks/06 Café #1.ipynb: 1 badge" in built.fork_output, built.fork_output
+    # The student copy's badge opens the copy itself, the launch bar's "Open exercises in Colab".
+    copy = json.loads((built.course / "exercises" / Path(NOTEBOOK).name).read_text(encoding="utf-8"))["cells"]
+    assert "".join(copy[0]["source"]) == (
+        "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"({built.build.launch_bar['Open exercises in Colab']})")
+    assert f"exercises/06 Café #1.ipynb: 1 badge" in built.fork_output, built.fork_output
+    check = subprocess.run([sys.executable, str(built.course / "scripts" / "student_copies.py"), "--check"],
+                           cwd=built.course, capture_output=True, text=True)
+    assert check.returncode == 0, f"re-pointed copies are stale:\n{check.stdout}{check.stderr}"
     assert repository.branch in built.fork_output
 
 

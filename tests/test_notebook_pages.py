@@ -168,6 +168,8 @@ def test_notebook_markdown_and_code_are_in_the_search_index(built_site, notebook
     assert description and description in re.sub(r"<[^>]+>", "", indexed), \
         f"{notebook.name}: its first paragraph is not searchable"
     for cell in nb.cells:
+        if "solution" in cell.metadata.get("tags", []):
+            continue  # exercise solutions are folded and kept out of search (tests/test_exercises.py)
         if cell.cell_type == "code" and cell.source.strip():
             assert cell.source.strip() in indexed, f"{notebook.name}: code {cell.source[:60]!r} is not searchable"
 
