@@ -34,8 +34,16 @@ serve: $(VENV)/.installed ## Serve the site on http://127.0.0.1:8000 with live r
 build: $(VENV)/.installed ## Build the site into site/ (strict)
 	$(BIN)/mkdocs build --strict
 
-test: setup ## Run the whole test suite
-	$(PY) -m pytest
+# The browser tests drive the browser scripts/setup_browser.py finds or
+# installs. `make test BROWSER=0` runs everything else and lists what it left out.
+BROWSER ?= 1
+test: setup ## Run the whole test suite (BROWSER=0: all but the browser tests)
+ifeq ($(BROWSER),0)
+	$(PY) -m pytest --without-browser
+else
+	@browser="$$($(PY) scripts/setup_browser.py)" && echo "CHROMIUM_PATH=$$browser $(PY) -m pytest" && \
+	  CHROMIUM_PATH="$$browser" $(PY) -m pytest
+endif
 
 bench: setup ## Measure build time, page weight and notebook run time
 	$(PY) scripts/bench.py

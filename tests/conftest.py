@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,31 @@ sys.path.insert(0, str(ROOT / "hooks"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from local_site import build_site, serve, site_mount  # noqa: E402  (re-exported for tests)
+
+WITHOUT_BROWSER = "not run: asked to run without the browser (make test BROWSER=0)"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--without-browser", action="store_true",
+                     help="leave out the tests marked `browser` and list them as not run (make test BROWSER=0)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--without-browser"):
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=WITHOUT_BROWSER))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """With --without-browser, end the run by listing the browser tests left out."""
+    if not config.getoption("--without-browser"):
+        return
+    left_out = Counter(report.nodeid.split("::")[0] for report in terminalreporter.stats.get("skipped", [])
+                       if WITHOUT_BROWSER in str(report.longrepr))
+    terminalreporter.write_sep("=", f"{sum(left_out.values())} browser tests not run (make test BROWSER=0)")
+    for name, count in sorted(left_out.items()):
+        terminalreporter.write_line(f"  {name}: {count}")
 
 
 @pytest.fixture(scope="session")
