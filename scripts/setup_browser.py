@@ -67,8 +67,9 @@ def install_with_apt() -> str | None:
     if not shutil.which("apt-get"):
         say("  apt-get is not on PATH")
         return None
-    if not (run(["apt-get", "update", "-q"])
-            and run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *DEBIAN_PACKAGES])):
+    wait = ["-o", "DPkg::Lock::Timeout=300"]  # for another apt-get to finish, rather than fail
+    if not (run(["apt-get", "update", "-q", *wait])
+            and run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *wait, *DEBIAN_PACKAGES])):
         say("  apt-get could not install Debian's chromium")
         return None
     return str(DEBIAN_CHROMIUM) if DEBIAN_CHROMIUM.is_file() else None

@@ -82,7 +82,9 @@ def test_as_root_on_debian_debians_chromium_is_installed_with_apt_get(no_browser
 
     assert setup_browser.main() == 0
     out, err = capsys.readouterr()
-    assert calls(record) == ["update -q", "install -y -q --no-install-recommends chromium fonts-dejavu-core"]
+    assert calls(record) == ["update -q -o DPkg::Lock::Timeout=300",
+                             "install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "
+                             "chromium fonts-dejavu-core"]
     assert out == f"{installed}\n", err
     assert "Installing Debian's chromium, with apt-get..." in err
 
@@ -131,7 +133,7 @@ def test_a_failed_apt_get_falls_back_to_playwright_then_says_what_to_install(no_
 
     assert setup_browser.main() == 1
     err = capsys.readouterr().err
-    assert calls(record) == ["update -q"]
+    assert calls(record) == ["update -q -o DPkg::Lock::Timeout=300"]
     assert "apt-get could not install Debian's chromium" in err
     assert "`sudo apt-get install chromium` (apt-get failed above)" in err
 
