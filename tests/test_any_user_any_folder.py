@@ -161,9 +161,10 @@ def run_selected(course: Path, python: Path, env: dict, home: Path, user=None) -
     command = [str(python), "-m", "pytest", "-n", "0", "-q", "-k", " or ".join(present),
                "--basetemp", str(home / "pytest"), "--junitxml", str(report),
                *sorted({path for path, _ in present.values()})]
+    libraries = [env.get("LD_LIBRARY_PATH"), os.environ.get("LD_LIBRARY_PATH")]  # what this Python may need
     env = {"PATH": f"{python.parent}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1", "NO_MKDOCS_2_WARNING": "1", "CI": os.environ.get("CI", ""),
-           **env}
+           "LD_LIBRARY_PATH": os.pathsep.join(filter(None, libraries))}
     ids = {}
     if user:
         env |= {"USER": user.pw_name, "LOGNAME": user.pw_name}
