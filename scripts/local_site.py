@@ -115,8 +115,8 @@ def serve(directory: Path, mount: str = "/", *, compress: bool = False):
 
 
 # Browsers on PATH that Playwright drives as Chromium. Not snaps (/snap/...,
-# what Ubuntu's chromium package installs): their confinement keeps them from
-# Playwright's profile and pipes.
+# what Ubuntu's chromium package installs): they run confined, with a /tmp of
+# their own, away from the profile folder Playwright makes in /tmp.
 BROWSER_NAMES = ("chromium", "google-chrome", "google-chrome-stable")
 
 

@@ -7,9 +7,9 @@ CHROMIUM_PATH) and what it did on stderr. In this order:
 
 1. a browser already here: CHROMIUM_PATH, else chromium or google-chrome on
    PATH, else a Chromium downloaded by Playwright's installer;
-2. as root on Debian: Debian's chromium, through apt-get (about a minute);
-   Ubuntu's chromium package is a snap, which Playwright cannot drive, so it
-   is not installed there;
+2. as root on Debian: Debian's chromium, through apt-get; not on Ubuntu,
+   whose chromium package is a snap (confined, with a /tmp of its own),
+   which the browser tests do not use;
 3. Playwright's own installer (`python -m playwright install chromium`, a
    download into ~/.cache/ms-playwright), where its download works;
 4. otherwise it stops with one message saying what to install, or how to run
@@ -32,6 +32,8 @@ OS_RELEASE = Path("/etc/os-release")
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 DEBIAN_PACKAGES = ["chromium", "fonts-dejavu-core"]
 PLAYWRIGHT_INSTALL = [sys.executable, "-m", "playwright", "install", "chromium"]
+UBUNTU_SNAP = ("Ubuntu's chromium package is a snap (confined, with a /tmp of its own), "
+               "which the browser tests do not use")
 
 
 def say(message: str) -> None:
@@ -88,7 +90,7 @@ def what_to_install(system: str, root: bool) -> str:
         how = ("Install Debian's chromium: `sudo apt-get install chromium` "
                + ("(apt-get failed above)" if root else "(or run `make test` as root, which does it)"))
     elif system == "ubuntu":
-        how = ("Ubuntu's chromium package is a snap, which Playwright cannot drive: install Google Chrome "
+        how = (f"{UBUNTU_SNAP}: install Google Chrome "
                "(google-chrome-stable, from https://www.google.com/chrome/)")
     else:
         how = "Install Chromium or Google Chrome with your system's package manager"
@@ -114,7 +116,7 @@ def main() -> int:
     if system == "debian" and root:
         steps.append(("Debian's chromium, with apt-get", install_with_apt))
     elif system == "ubuntu":
-        say("Ubuntu's chromium package is a snap, which Playwright cannot drive: not installing it.")
+        say(f"{UBUNTU_SNAP}: not installing it.")
     steps.append(("Playwright's own Chromium, with its installer", install_with_playwright))
     for name, install in steps:
         say(f"Installing {name}...")

@@ -92,7 +92,8 @@ def test_as_root_on_debian_debians_chromium_is_installed_with_apt_get(no_browser
 @pytest.mark.parametrize("system, root, advice", [
     ("debian", False, "Install Debian's chromium: `sudo apt-get install chromium` "
                       "(or run `make test` as root, which does it)"),
-    ("ubuntu", True, "Ubuntu's chromium package is a snap, which Playwright cannot drive: install Google Chrome"),
+    ("ubuntu", True, "Ubuntu's chromium package is a snap (confined, with a /tmp of its own), which the "
+                     "browser tests do not use: install Google Chrome"),
     ("other", True, "Install Chromium or Google Chrome with your system's package manager"),
 ])
 def test_where_apt_cannot_help_and_playwright_cannot_download_one_message_says_what_to_install(
