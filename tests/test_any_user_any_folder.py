@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from test_fork import copy_working_tree
+from course_support import copy_working_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = os.geteuid() == 0
