@@ -53,8 +53,16 @@ serve: $(INSTALLED) ## Serve the site on http://127.0.0.1:8000 with live reload
 build: $(INSTALLED) ## Build the site into site/ (strict)
 	$(BIN)/mkdocs build --strict
 
-test: setup ## Run the whole test suite
-	$(PY) -m pytest
+# The browser tests drive the browser scripts/setup_browser.py finds or
+# installs. `make test BROWSER=0` runs everything else and lists what it left out.
+BROWSER ?= 1
+test: setup ## Run the whole test suite (BROWSER=0: all but the browser tests)
+ifeq ($(BROWSER),0)
+	$(PY) -m pytest --without-browser
+else
+	@browser="$$($(PY) scripts/setup_browser.py)" && echo "CHROMIUM_PATH=$$browser $(PY) -m pytest" && \
+	  CHROMIUM_PATH="$$browser" $(PY) -m pytest
+endif
 
 check: $(INSTALLED) ## Quick loop after editing one notebook: rules, strict build, its nbval (NB=notebooks/x.ipynb)
 	@test -n "$(NB)" || { echo "make check needs NB=notebooks/NAME.ipynb (the notebook you changed)"; exit 2; }
