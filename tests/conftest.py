@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=WITHOUT_BROWSER))
 
 
-def pytest_terminal_summary(terminalreporter, config):
+def browser_tests_left_out(terminalreporter, config):
     """With --without-browser, end the run by listing the browser tests left out."""
     if not config.getoption("--without-browser"):
         return
@@ -122,7 +122,12 @@ def browser():
         chromium.close()
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_terminal_summary(terminalreporter, config):
+    colab_only_lines_run(terminalreporter)
+    browser_tests_left_out(terminalreporter, config)
+
+
+def colab_only_lines_run(terminalreporter):
     """Print the report of Colab-only lines run in simulated Colab (tests/test_colab_simulated.py)."""
     lines = sorted({value for reports in terminalreporter.stats.values() for report in reports
                     for name, value in getattr(report, "user_properties", ()) if name == "colab-only lines"})
