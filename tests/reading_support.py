@@ -71,8 +71,9 @@ MEASURE_JS = "(minTextPx) => {" + _HELPERS_JS + r"""
                     what: name(box), width: Math.round(box.getBoundingClientRect().width)});
   });
 
-  // Line breaks inside output text: where a line wraps between two
-  // characters that are not spaces, a word or number was cut in two.
+  // Line breaks inside output text: a line that wraps between two letters
+  // or digits cut a word or number in two (JupyterLab's word-break: break-all
+  // does that). Wrapping at a space, after a hyphen or at punctuation is fine.
   out.breaks = [];
   const blockOf = n => n.parentElement.closest('pre, td, th, p, li, div');
   document.querySelectorAll('.jp-OutputArea-output').forEach(output => {
@@ -92,9 +93,8 @@ MEASURE_JS = "(minTextPx) => {" + _HELPERS_JS + r"""
         if (!rects.length) continue;
         const r = rects[0];
         if (previous && r.top >= previous.bottom - 1) {
-          const atSpace = /\s/.test(previous.ch) || /\s/.test(ch);
-          const afterHyphen = previous.ch === '-' && /[A-Za-z]/.test(ch);
-          if (!atSpace && !afterHyphen && out.breaks.length < 200)
+          const inWord = /[\p{L}\p{N}_]/u.test(previous.ch) && /[\p{L}\p{N}_]/u.test(ch);
+          if (inWord && out.breaks.length < 200)
             out.breaks.push({cell: cellOf(output), text: line.slice(-14) + '|' + text.slice(i, i + 8)});
           line = '';
         }
@@ -120,6 +120,8 @@ MEASURE_JS = "(minTextPx) => {" + _HELPERS_JS + r"""
       if ((overflow === 'auto' || overflow === 'scroll') && inView(a.getBoundingClientRect())) { scrolls = true; break; }
       if (overflow === 'hidden' || overflow === 'clip') { holder = a; break; }
     }
+    const hidden = holder && holder.getBoundingClientRect().width <= 1;  // visually hidden on purpose
+    if (hidden) return;
     if (scrolls || held.has(holder || e) || [...held].some(h => h.contains(e))) return;
     held.add(holder || e);
     out.wide.push({cell: cellOf(e), what: name(e), clipped_by: holder ? name(holder) : null,
@@ -224,11 +226,16 @@ FOCUS_JS = "() => {" + _HELPERS_JS + r"""
     /^(button|link|checkbox|radio|tab|menuitem|switch|option|slider|textbox|searchbox|combobox|spinbutton)$/.test(role);
   const scrolls = ['auto', 'scroll'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1 ||
                   ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
-  // The indicator may be drawn on the element or, for a hidden input, on its label.
+  // The indicator may be drawn on the element or, for a hidden input, on the
+  // visible label that stands for it: one of its own labels, or the label
+  // right after it (Material's colour-scheme toggle labels the other option).
   const drawn = x => { const t = getComputedStyle(x);
-    return (t.outlineStyle !== 'none' && parseFloat(t.outlineWidth) >= 1 && !/rgba\([^)]*,\s*0\)$/.test(t.outlineColor)) ||
-           (t.boxShadow && t.boxShadow !== 'none'); };
-  const indicator = drawn(e) || Array.from(e.labels || []).some(drawn);
+    return x.getClientRects().length > 0 &&
+      ((t.outlineStyle !== 'none' && parseFloat(t.outlineWidth) >= 1 && !/rgba\([^)]*,\s*0\)$/.test(t.outlineColor)) ||
+       (t.boxShadow && t.boxShadow !== 'none')); };
+  const next = e.nextElementSibling;
+  const stand_ins = e.matches('input') ? [...(e.labels || []), ...(next && next.matches('label') ? [next] : [])] : [];
+  const indicator = drawn(e) || stand_ins.some(drawn);
   return {what: name(e), cell: cellOf(e), text: (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 40),
           operable, scrolls, indicator, colab: e.matches('""" + COLAB_LINK + r"""'),
           skip: e.matches('.md-skip'), href: e.getAttribute('href') || ''};
