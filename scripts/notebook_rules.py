@@ -26,6 +26,7 @@ itself a problem naming the file. Nothing is ever modified.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,131 @@ def scaffold_placeholder(notebook: Notebook):
             if marker in source:
                 yield index, (f"still has the template's placeholder {marker!r}; "
                               "write the notebook's own text there")
+
+
+# --- The course's notebook style ----------------------------------------------------------
+# Objectives, the data note and key points are the chapter pages' boxes, written
+# as plain Markdown that Colab, GitHub and Jupyter show well: a quote whose first
+# paragraph is only the box's bold label.
+#
+#     > **Learning objectives**
+#     >
+#     > After this notebook you can:
+#     >
+#     > - ...
+#
+# The site turns each into the same admonition as the chapter pages'
+# `!!! abstract "Learning objectives"` (hooks: the notebook page step). The
+# rules read the Markdown as the site and Jupyter render it (nbconvert).
+
+NOTEBOOK_BOXES = {"Learning objectives": "abstract", "Synthetic data only": "info", "Key points": "success"}
+DATA_NOTE_TAG = "synthetic-data"
+
+
+@functools.lru_cache(maxsize=512)
+def _rendered(source: str):
+    from bs4 import BeautifulSoup
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return BeautifulSoup(markdown2html_mistune(source), "html.parser")
+
+
+def rendered_markdown(cell):
+    """A Markdown cell as nbconvert renders it (a BeautifulSoup tree), or None for other cells."""
+    return _rendered(source_of(cell)) if cell.get("cell_type") == "markdown" else None
+
+
+def box_label(blockquote) -> str | None:
+    """The label of a course box: a quote whose first paragraph is one bold label."""
+    first = blockquote.find(True, recursive=False)
+    if first is None or first.name != "p":
+        return None
+    parts = [part for part in first.contents if not (isinstance(part, str) and not part.strip())]
+    if len(parts) != 1 or getattr(parts[0], "name", None) != "strong":
+        return None
+    label = parts[0].get_text().strip()
+    return label if label in NOTEBOOK_BOXES else None
+
+
+def boxes_in(cell) -> list[str]:
+    tree = rendered_markdown(cell)
+    return [] if tree is None else [label for quote in tree.find_all("blockquote")
+                                    if (label := box_label(quote))]
+
+
+def _label_outside_a_box(tree) -> str | None:
+    """A paragraph that opens with a box's bold label but is not a course box."""
+    for paragraph in tree.find_all("p"):
+        strong = paragraph.find(True)
+        if strong is None or strong.name != "strong" or paragraph.get_text().strip().find(strong.get_text().strip()):
+            continue
+        label = strong.get_text().strip().rstrip(".:").strip()
+        if label in NOTEBOOK_BOXES or label == "About the data" or label == "Synthetic data":
+            quote = paragraph.find_parent("blockquote")
+            if quote is None or box_label(quote) is None:
+                return label
+    return None
+
+
+@notebook_rule("notebook-boxes", "objectives, data note and key points are the course's boxes: Markdown "
+                                 "quotes opening with **Learning objectives**, **Synthetic data only** or **Key points**")
+def notebook_boxes(notebook: Notebook):
+    cells = notebook.cells
+    found = {label: [i for i, cell in enumerate(cells) if label in boxes_in(cell)] for label in NOTEBOOK_BOXES}
+    title = next((i for i, cell in enumerate(cells)
+                  if (tree := rendered_markdown(cell)) is not None and tree.find("h1")), None)
+    first_code = next((i for i, cell in enumerate(cells) if cell.get("cell_type") == "code"), len(cells))
+    example = {label: f"'> **{label}**' on a line of its own, then the quote's text" for label in NOTEBOOK_BOXES}
+
+    objectives = found["Learning objectives"]
+    if len(objectives) != 1:
+        where = f" (cells {', '.join(map(str, objectives))})" if objectives else ""
+        yield title, (f"{len(objectives)} Learning objectives boxes{where}; write one in the title cell or "
+                      f"the cell after it: {example['Learning objectives']}")
+    elif title is not None and objectives[0] not in (title, title + 1):
+        yield objectives[0], "the Learning objectives box belongs in the title cell or the cell right after it"
+
+    notes = found["Synthetic data only"]
+    if len(notes) != 1:
+        yield None, (f"{len(notes)} data notes; write one before the first code cell, in a Markdown cell "
+                     f"tagged {DATA_NOTE_TAG!r}: {example['Synthetic data only']}")
+    else:
+        if DATA_NOTE_TAG not in cells[notes[0]].get("metadata", {}).get("tags", []):
+            yield notes[0], f"the data note's cell needs the tag {DATA_NOTE_TAG!r} (the identifier scan reads it)"
+        if notes[0] > first_code:
+            yield notes[0], f"the data note comes after the first code cell (cell {first_code}); move it before"
+
+    key_points = found["Key points"]
+    last = len(cells) - 1
+    if key_points != [last]:
+        where = f"; found in cell(s) {', '.join(map(str, key_points))}" if key_points else ""
+        yield last, f"the last cell must be the Key points box{where}: {example['Key points']}"
+
+    for index, cell in enumerate(cells):
+        tree = rendered_markdown(cell)
+        if tree is None:
+            continue
+        for heading in tree.find_all(["h2", "h3", "h4"]):
+            text = heading.get_text().replace("\u00b6", "").strip().rstrip(".:")  # without the ¶ anchor
+            if text in NOTEBOOK_BOXES:
+                yield index, f"{text!r} is a heading; make it the box '> **{text}**'"
+
+        label = _label_outside_a_box(tree)
+        if label:
+            yield index, (f"'**{label}**' opens a plain paragraph; make it a box: "
+                          f"{example.get(label, example['Synthetic data only'])}")
+
+
+@notebook_rule("link-text", "Markdown links show what they point to, not their raw address "
+                            "(printed pages add the address)")
+def link_text(notebook: Notebook):
+    for index, cell in enumerate(notebook.cells):
+        tree = rendered_markdown(cell)
+        for link in [] if tree is None else tree.find_all("a", href=True):
+            text = link.get_text().strip()
+            if text and (text == link["href"] or text.startswith(("http://", "https://", "www."))):
+                yield index, (f"the link {link['href']} shows its raw address; give it text: "
+                              f"[what it is]({link['href']})")
 
 
 # --- Running the rules ---------------------------------------------------------------------

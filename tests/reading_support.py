@@ -224,8 +224,11 @@ FOCUS_JS = "() => {" + _HELPERS_JS + r"""
   const operable = e.matches('a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, iframe, [contenteditable=""], [contenteditable=true]') ||
     (e.matches('label') && !!e.control) ||
     /^(button|link|checkbox|radio|tab|menuitem|switch|option|slider|textbox|searchbox|combobox|spinbutton)$/.test(role);
+  // Material's search results list is a scroll region by design (axe's
+  // scrollable-region-focusable asks for its Tab stop), even while it is empty.
   const scrolls = ['auto', 'scroll'].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1 ||
-                  ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1;
+                  ['auto', 'scroll'].includes(s.overflowY) && e.scrollHeight > e.clientHeight + 1 ||
+                  e.matches('.md-search__scrollwrap');
   // The indicator may be drawn on the element or, for a hidden input, on the
   // visible label that stands for it: one of its own labels, or the label
   // right after it (Material's colour-scheme toggle labels the other option).

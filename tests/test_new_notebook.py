@@ -52,12 +52,14 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     assert "".join(cells[0]["source"]) == colab_badge_markdown(configured_repository(course / "mkdocs.yml"),
                                                                   expected)
     title = "".join(cells[1]["source"])
-    assert title.startswith("# Reading CSV files\n") and "By the end of this notebook you will be able to:" in title
+    assert title.startswith("# Reading CSV files\n") and "> **Learning objectives**\n" in title
     assert configured_repository(course / "mkdocs.yml").pages_url + "chapter-1/colab/" in title
     assert cells[2]["metadata"] == {"tags": ["synthetic-data"]}
     code = [c for c in cells if c["cell_type"] == "code"]
     assert code and code[0]["execution_count"] == 1 and code[0]["outputs"], "the code cell was not run"
-    assert "".join(cells[-1]["source"]).startswith("## Key points")
+    assert "".join(cells[-1]["source"]).startswith("> **Key points**")
+    # The course's notebook style, apart from the placeholders the author replaces.
+    assert not check_paths([course / expected], ["notebook-boxes", "link-text"], root=course)
     # Nav: the last entry of the chapter's Notebooks section.
     nav = (course / "mkdocs.yml").read_text()
     assert re.search(r"- notebooks/\d\d-[a-z0-9-]+\.ipynb\n(\s+)- " + re.escape(expected) + "\n", nav), nav

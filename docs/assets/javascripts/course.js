@@ -37,16 +37,6 @@
     });
   }
 
-  // Material's search results list is a Tab stop even while it is closed or
-  // empty; it stays one only while it has results to scroll through.
-  function searchResultsStop() {
-    var results = document.querySelector(".md-search__scrollwrap");
-    if (!results) return;
-    var scrolls = !!results.querySelector(".md-search-result__item") &&
-      results.scrollHeight > results.clientHeight + 1;
-    results.setAttribute("tabindex", scrolls ? "0" : "-1");
-  }
-
   function dropCellTabStops() {
     document.querySelectorAll(
       ".jupyter-wrapper .jp-Cell-inputWrapper[tabindex], .jupyter-wrapper .jp-OutputArea-output[tabindex]"
@@ -146,13 +136,5 @@
     makeFiguresEnlargeable();
     markScrollingBoxes();
     dropCellTabStops();
-    searchResultsStop();
-  });
-
-  document.addEventListener("input", function (event) {
-    if (event.target.matches && event.target.matches(".md-search__input")) setTimeout(searchResultsStop, 300);
-  });
-  document.addEventListener("focusin", function (event) {
-    if (event.target.matches && event.target.matches(".md-search__input")) searchResultsStop();
   });
 })();
