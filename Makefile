@@ -52,8 +52,17 @@ clean-notebooks: $(VENV)/.installed ## Strip account metadata and volatile field
 leaks: $(VENV)/.installed ## Run the leak guards (notebook metadata, secrets, patient-like data) on every file
 	$(BIN)/pre-commit run --all-files
 
+# The link check's own exit status (0: no link broken, 1: some are broken,
+# 2: the check could not run) is kept in $(LINKCHECK_STATUS): make itself
+# exits 2 whenever a recipe fails, whatever the status. LINKCHECK_ARGS passes
+# options to scripts/linkcheck.py (see `$(PY) scripts/linkcheck.py --help`).
+LINKCHECK_STATUS ?= build/linkcheck/status
 linkcheck: build ## Build, then check every external link of the site (needs the internet)
-	$(PY) scripts/linkcheck.py
+	@mkdir -p $(dir $(LINKCHECK_STATUS))
+	@status=0; $(PY) scripts/linkcheck.py $(LINKCHECK_ARGS) || status=$$?; \
+	echo $$status > $(LINKCHECK_STATUS); \
+	if [ $$status -ne 0 ]; then echo "make linkcheck: link check status $$status (1: links broken, 2: could not run), kept in $(LINKCHECK_STATUS)" >&2; fi; \
+	exit $$status
 
 fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
 	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")

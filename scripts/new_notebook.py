@@ -5,13 +5,14 @@
 NAME is a slug (lower-case letters, digits and single hyphens); NN is the
 next free number. The notebook follows the course's conventions: the
 Open-in-Colab badge cell, a title cell with learning objectives and a link to
-the chapter's page on the hosted site, a note (tagged `synthetic-data`) that
-the data are made up, a first code cell and a Key points cell. It is run
-(scripts/run_notebooks.py, so its stored outputs pass nbval) and cleaned,
-then added to mkdocs.yml under the chapter's "Notebooks" section. Inside a
-git work tree it is staged with `git add --intent-to-add`, so git lists it
-(the launch-link tests only accept files git tracks) before its content is
-committed. A NAME that is malformed or already taken is refused and nothing
+the chapter's page on the hosted site, a note that the data are made up, a
+first code cell and a Key points cell. The note is prose only and declares
+nothing: the identifier scan (scripts/scan_identifiers.py) exempts no
+notebook. It is run (scripts/run_notebooks.py, so its stored outputs pass
+nbval) and cleaned, then added to mkdocs.yml under the chapter's "Notebooks"
+section. Inside a git work tree it is staged with `git add --intent-to-add`,
+so git lists it (the launch-link tests only accept files git tracks) before
+its content is committed. A NAME that is malformed or already taken is refused and nothing
 is written.
 
 The template's placeholder texts live in scripts/notebook_rules.py, whose
@@ -117,8 +118,7 @@ def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
             "> **Synthetic data only**\n"
             ">\n"
             "> Every value in this notebook is made up by the notebook itself. No real\n"
-            "> person is described; never upload real patient data to Colab.",
-            metadata={"tags": ["synthetic-data"]}),
+            "> person is described; never upload real patient data to Colab."),
         nbformat.v4.new_code_cell(
             f"{CODE_PLACEHOLDER}\n"
             "ages = [34, 51, 67, 45]\n"

@@ -12,8 +12,9 @@ A notebook rule receives one `Notebook` (its repository path and nbformat
 node) and yields `(cell index or None, message)`. A course rule
 (`course_rule`) receives every notebook at once, for rules that compare
 notebooks with each other, and yields `(Notebook, cell index or None,
-message)`. Cells are numbered as nbformat lists them, from 0 (nbval's
-"Cell N" and `make notebooks` count the same way).
+message)`. Cells are numbered as nbformat lists them, from 0 (the notebook
+tests' `X.ipynb::cell N`, tests/nbval_messages.py, and `make notebooks` count
+the same way).
 
 One command runs them (`make lint-notebooks`, pre-commit, the tests):
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,7 @@ class Notebook:
 
     path: str                       # e.g. notebooks/01-colab-quick-start.ipynb
     node: nbformat.NotebookNode
+    file: Path | None = None        # the file on disk, for rules that look at its folder
 
     @property
     def cells(self) -> list:
@@ -138,7 +141,6 @@ def scaffold_placeholder(notebook: Notebook):
 # rules read the Markdown as the site and Jupyter render it (nbconvert).
 
 NOTEBOOK_BOXES = {"Learning objectives": "abstract", "Synthetic data only": "info", "Key points": "success"}
-DATA_NOTE_TAG = "synthetic-data"
 
 
 @functools.lru_cache(maxsize=512)
@@ -206,13 +208,11 @@ def notebook_boxes(notebook: Notebook):
 
     notes = found["Synthetic data only"]
     if len(notes) != 1:
-        yield None, (f"{len(notes)} data notes; write one before the first code cell, in a Markdown cell "
-                     f"tagged {DATA_NOTE_TAG!r}: {example['Synthetic data only']}")
-    else:
-        if DATA_NOTE_TAG not in cells[notes[0]].get("metadata", {}).get("tags", []):
-            yield notes[0], f"the data note's cell needs the tag {DATA_NOTE_TAG!r} (the identifier scan reads it)"
-        if notes[0] > first_code:
-            yield notes[0], f"the data note comes after the first code cell (cell {first_code}); move it before"
+        where = f" (cells {', '.join(map(str, notes))})" if notes else ""
+        yield None, (f"{len(notes)} data notes{where}; write one before the first code cell: "
+                     f"{example['Synthetic data only']}")
+    elif notes[0] > first_code:
+        yield notes[0], f"the data note comes after the first code cell (cell {first_code}); move it before"
 
     key_points = found["Key points"]
     last = len(cells) - 1
@@ -245,6 +245,35 @@ def link_text(notebook: Notebook):
             if text and (text == link["href"] or text.startswith(("http://", "https://", "www."))):
                 yield index, (f"the link {link['href']} shows its raw address; give it text: "
                               f"[what it is]({link['href']})")
+NUMBERED = re.compile(r"^(?P<number>\d+)-(?P<rest>.+\.ipynb)$")
+
+
+def numbered_notebooks(folder: Path) -> dict[str, int]:
+    """{file name: number} for the notebooks in `folder` named NN-name.ipynb."""
+    return {path.name: int(match.group("number")) for path in folder.glob("*.ipynb")
+            if (match := NUMBERED.match(path.name))}
+
+
+@course_rule("duplicate-number", "no two notebooks share a number")
+def duplicate_number(notebooks: list[Notebook]):
+    """Two notebooks numbered alike (both sides of a merge added a notebook after the last one).
+    The notebooks' folder is read too, so checking only the notebooks of a commit finds the pair."""
+    for notebook in notebooks:
+        match = NUMBERED.match(notebook.name)
+        if notebook.file is None or not match:
+            continue
+        numbers = numbered_notebooks(notebook.file.parent)
+        number = int(match.group("number"))
+        others = sorted(name for name, n in numbers.items() if n == number and name != notebook.name)
+        if not others:
+            continue
+        folder = Path(notebook.path).parent.as_posix()
+        renamed = f"{folder}/{max(numbers.values()) + 1:0{len(match.group('number'))}d}-{match.group('rest')}"
+        yield notebook, None, (
+            f"has number {match.group('number')}, like {', '.join(f'{folder}/{name}' for name in others)}. "
+            f"Renumber one of them (after merging upstream, your own) to the next free number: "
+            f"`git mv {notebook.path} {renamed}`, then change its entry in mkdocs.yml's nav to the new "
+            f"name and run `make fork REPO=OWNER/NAME` (your repo_name in mkdocs.yml) to re-point its Colab badge")
 
 
 # --- Running the rules ---------------------------------------------------------------------
@@ -266,7 +295,7 @@ def read_notebooks(paths: Iterable[Path], root: Path = ROOT) -> tuple[list[Noteb
     for path in paths:
         shown = shown_path(path, root)
         try:
-            notebooks.append(Notebook(shown, nbformat.read(path, as_version=4)))
+            notebooks.append(Notebook(shown, nbformat.read(path, as_version=4), Path(path)))
         except Exception as error:  # nbformat raises several kinds for bad JSON or schema
             message = " ".join(str(error).split())[:300]
             problems.append(Problem(shown, None, "unreadable", f"not a readable notebook: {message}"))

