@@ -55,7 +55,7 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     assert title.startswith("# Reading CSV files\n") and "> **Learning objectives**\n" in title
     assert configured_repository(course / "mkdocs.yml").pages_url + "chapter-1/colab/" in title
     # The synthetic-data note is prose: it declares nothing to the identifier scan.
-    assert "**Synthetic data.**" in "".join(cells[2]["source"]) and cells[2]["metadata"] == {}
+    assert "".join(cells[2]["source"]).startswith("> **Synthetic data only**\n") and cells[2]["metadata"] == {}
     code = [c for c in cells if c["cell_type"] == "code"]
     assert code and code[0]["execution_count"] == 1 and code[0]["outputs"], "the code cell was not run"
     assert "".join(cells[-1]["source"]).startswith("> **Key points**")
