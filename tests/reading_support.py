@@ -381,11 +381,12 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
-        reading.figures = [inspect_figure(page, figure, scheme) for figure in reading.layout["figures"]]
-        if keyboard:
+        if keyboard:  # each walk starts from a freshly loaded page, where nothing had focus
             reading.stops = walk_tab_order(page)
             page.goto(urljoin(base_url, path), wait_until="networkidle")
             reading.skip_target, reading.after_skip = follow_skip_link(page)
+            page.goto(urljoin(base_url, path), wait_until="networkidle")
+        reading.figures = [inspect_figure(page, figure, scheme) for figure in reading.layout["figures"]]
         page.emulate_media(media="print")
         reading.printed = page.evaluate(PRINT_JS)
     finally:
@@ -394,8 +395,7 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
 
 
 def walk_tab_order(page) -> list[dict]:
-    """Every Tab stop from the top of the page until the focus comes round again."""
-    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    """Every Tab stop from the top of a freshly loaded page until the focus comes round again."""
     stops, seen = [], set()
     for _ in range(MAX_TAB_STOPS):
         page.keyboard.press("Tab")
