@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck fork new-notebook clean
+.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -62,6 +62,17 @@ linkcheck: build ## Build, then check every external link of the site (needs the
 	@status=0; $(PY) scripts/linkcheck.py $(LINKCHECK_ARGS) || status=$$?; \
 	echo $$status > $(LINKCHECK_STATUS); \
 	if [ $$status -ne 0 ]; then echo "make linkcheck: link check status $$status (1: links broken, 2: could not run), kept in $(LINKCHECK_STATUS)" >&2; fi; \
+	exit $$status
+
+# As for linkcheck, the review's own exit status (0: nothing due, 1: some
+# claims due, 2: the register could not be read) is kept in $(CLAIMS_STATUS).
+# REPORT=file.md also writes the list as Markdown; TODAY=YYYY-MM-DD reviews as
+# of another day.
+CLAIMS_STATUS ?= build/claims/status
+claims-due: $(VENV)/.installed ## List the claims of claims.yml checked more than six months ago
+	@mkdir -p $(dir $(CLAIMS_STATUS))
+	@status=0; $(PY) scripts/claims.py due $(if $(TODAY),--today "$(TODAY)") $(if $(REPORT),--markdown "$(REPORT)") || status=$$?; \
+	echo $$status > $(CLAIMS_STATUS); \
 	exit $$status
 
 fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]

@@ -80,6 +80,18 @@ def make(args: list[str]) -> int:
                                    f"PY={script}", *assignments])
             if real.returncode:
                 return real.returncode
+        elif target == "claims-due":
+            # The real recipe and the real scripts/claims.py, run by this Python
+            # (which has the packages the script imports) instead of .venv's;
+            # {"claims": {"today": ...}} reviews as of another day, and
+            # {"claims": {"python": ...}} names the interpreter (a missing one
+            # stands for a review that cannot run).
+            claims = state.get("claims", {})
+            today = [f"TODAY={claims['today']}"] if claims.get("today") else []
+            real = subprocess.run([os.environ["HARNESS_REAL_MAKE"], "-o", ".venv/.installed", "claims-due",
+                                   f"PY={claims.get('python', sys.executable)}", *today, *assignments])
+            if real.returncode:
+                return real.returncode
         else:
             return fail(f"make stand-in: no behaviour for target {target!r}", 2)
     return 0
