@@ -66,17 +66,17 @@ def launch_bar_html(*, repository, notebook: str, download_href: str, caution_hr
               f' download="{html.escape(posixpath.basename(notebook))}"'),
         _link(github_url(repository, "blob", notebook), "simple/github", "View source on GitHub", "source"),
     ]
-    items = "".join(f"<li>{link}</li>" for link in more)
+    colab = _link(colab_url(repository, notebook), "simple/googlecolab", "Open in Colab", "colab")
+    items = "".join(f"<li>{link}</li>" for link in [colab, *more])
+    # Links first (Colab leading), then the reminder: the order of the Tab stops
+    # is the order on screen.
     return (
         '<nav class="launch-bar" aria-label="Run this notebook" data-search-exclude>'
-        '<div class="launch-bar__colab">'
-        + _link(colab_url(repository, notebook), "simple/googlecolab", "Open in Colab", "colab")
-        + '<p class="launch-bar__caution">'
+        f'<ul class="launch-bar__links">{items}</ul>'
+        '<p class="launch-bar__caution">'
         + icon("material/shield-alert-outline")
         + '<span>Synthetic data only: never upload patient data to Colab. '
         f'<a href="{html.escape(caution_href)}">Why health data stays out</a></span></p>'
-        '</div>'
-        f'<ul class="launch-bar__more">{items}</ul>'
         '</nav>'
     )
 
@@ -140,4 +140,20 @@ def on_page_content(html_content, page, config, files):
     # Outside the notebook's own wrapper, so JupyterLab's styles leave the bar alone.
     wrapper = html_content.find('<div class="jupyter-wrapper">')
     at = wrapper if wrapper >= 0 else start
-    return html_content[:at] + bar + html_content[at:]
+    title, html_content = _take_title(html_content, at)
+    return html_content[:at] + title + bar + html_content[at:]
+
+
+TITLE = re.compile(r"<h1\b[^>]*>.*?</h1>", re.S)
+
+
+def _take_title(content: str, after: int) -> tuple[str, str]:
+    """The notebook's H1 (its title) and the content without it, so the page
+    shows its title first and the launch bar under it, as Material places a
+    page's title. No H1: nothing moves."""
+    match = TITLE.search(content, after)
+    if match is None:
+        return "", content
+    # Out of the notebook, its permalink takes Material's look (shown on hover and focus).
+    title = match.group().replace('class="anchor-link"', 'class="headerlink" title="Permanent link"', 1)
+    return title, content[:match.start()] + content[match.end():]

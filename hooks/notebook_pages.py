@@ -8,7 +8,14 @@ notebook page:
 - removes the scripts that would load code from another site;
 - points each copy button at the highlighted code and drops the hidden copy;
 - describes the page with the first paragraph after the notebook's H1;
-- points the edit and view-source links at notebooks/NAME.ipynb.
+- points the edit and view-source links at notebooks/NAME.ipynb;
+- turns the notebook's objectives, data note and key points (Markdown quotes
+  opening with their bold label, rule `notebook-boxes` of the rule book) into
+  the chapter pages' boxes;
+- drops what only the notebook tools need: In/Out prompts, cell-tag boxes
+  (such as nbval-ignore-output) and the Tab stop nbconvert puts on every cell
+  and output (assets/javascripts/course.js makes a box that scrolls a Tab
+  stop while it scrolls).
 
 A notebook page that still asks another site for a resource (an image, a
 script, a frame) fails the strict build, naming the notebook and cell.
@@ -19,12 +26,16 @@ from __future__ import annotations
 import html
 import logging
 import re
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
 from notebook_html import parsed_content, serialised
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # the rule book's folder
+from notebook_rules import NOTEBOOK_BOXES, box_label  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notebook_pages")
 
@@ -53,6 +64,8 @@ def on_page_content(content, page, config, files):
         space.unwrap()                             # whitespace tokens need no colour
     page.meta["description"] = description_of(notebook, page)
     page.edit_url = edit_url_of(page, config)
+    course_boxes(soup, notebook)
+    drop_tool_leftovers(notebook)
     return serialised(page, soup)
 
 
@@ -106,6 +119,29 @@ def edit_url_of(page, config) -> str:
     root = Path(config.config_file_path).resolve().parent
     path = Path(page.file.abs_src_path).resolve().relative_to(root).as_posix()
     return f"{repository.url}/edit/{repository.branch}/{path}"
+
+
+def course_boxes(soup, notebook) -> None:
+    """Each course box (a quote opening with **Learning objectives**, **Synthetic
+    data only** or **Key points**) as the chapter pages' admonition of its kind."""
+    for quote in notebook.select(".jp-RenderedMarkdown blockquote"):
+        label = box_label(quote)
+        if label is None:
+            continue
+        quote.find("p").decompose()
+        title = soup.new_tag("p", attrs={"class": "admonition-title"})
+        title.string = label
+        quote.insert(0, title)
+        quote.name = "div"
+        quote["class"] = ["admonition", NOTEBOOK_BOXES[label]]
+
+
+def drop_tool_leftovers(notebook) -> None:
+    """In/Out prompts, cell-tag boxes and the Tab stops nbconvert gives every cell."""
+    for leftover in notebook.select(".jp-InputPrompt, .jp-OutputPrompt, .celltoolbar"):
+        leftover.decompose()
+    for cell in notebook.select(".jp-Cell-inputWrapper[tabindex], .jp-OutputArea-output[tabindex]"):
+        del cell["tabindex"]
 
 
 def third_party_requests(output: str, site_url: str | None):
