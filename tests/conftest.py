@@ -30,7 +30,7 @@ def copy_course(destination: Path) -> Path:
     """A copy of what builds the site (config, pages, hooks, overrides, notebooks)
     in `destination`, for tests that plant a defect and build it."""
     destination.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks"):
+    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "scripts"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))

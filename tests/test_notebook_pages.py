@@ -244,7 +244,9 @@ def test_description_check_names_missing_default_and_repeated_descriptions(tmp_p
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_description_is_the_first_paragraph_after_its_title(built_site, notebook):
     soup = soup_of(notebook_page(built_site, notebook))
-    first = soup.select_one(".jupyter-wrapper h1").find_next("p")
+    # The title sits above the launch bar; its first paragraph opens the notebook below.
+    assert soup.select_one("article > h1 + nav.launch-bar") is not None
+    first = soup.select_one(".jupyter-wrapper .jp-RenderedMarkdown p")
     meta = soup.find("meta", attrs={"name": "description"})["content"]
     assert meta == " ".join(first.get_text().split())
 
