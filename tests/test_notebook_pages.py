@@ -267,3 +267,18 @@ def test_a_notebook_loading_a_remote_image_or_lacking_a_first_paragraph_fails_th
     place = f"notebooks/{notebook.name}: cell {len(nb.cells)} ("
     assert place in log and "https://cdn.example.net/chart.png" in log, log
     assert f"notebooks/{notebook.name}: the page needs a paragraph after its '# Title'" in log, log
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_pages_show_the_course_boxes_and_no_notebook_tool_leftovers(built_site, notebook):
+    from notebook_rules import NOTEBOOK_BOXES
+
+    soup = soup_of(notebook_page(built_site, notebook))
+    wrapper = soup.select_one(".jupyter-wrapper")
+    boxes = {box.select_one(".admonition-title").get_text(): box.get("class") for box in wrapper.select(".admonition")}
+    assert boxes == {label: ["admonition", kind] for label, kind in NOTEBOOK_BOXES.items()}, boxes
+    assert not wrapper.select("blockquote > p:first-child > strong:only-child"), "a course box left as a quote"
+    leftovers = wrapper.select(".jp-InputPrompt, .jp-OutputPrompt, .celltoolbar, .cell-tag")
+    assert not leftovers, f"{notebook.name}: {len(leftovers)} prompts or cell-tag boxes on the page"
+    stops = wrapper.select(".jp-Cell-inputWrapper[tabindex], .jp-OutputArea-output[tabindex]")
+    assert not stops, f"{notebook.name}: {len(stops)} cells or outputs are Tab stops in the page's HTML"
