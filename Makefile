@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test bench notebooks lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
+.PHONY: help setup serve build test check bench notebooks lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,7 +37,11 @@ build: $(VENV)/.installed ## Build the site into site/ (strict)
 test: setup ## Run the whole test suite
 	$(PY) -m pytest
 
-bench: setup ## Measure build time, page weight and notebook run time
+check: $(VENV)/.installed ## Quick loop after editing one notebook: rules, strict build, its nbval (NB=notebooks/x.ipynb)
+	@test -n "$(NB)" || { echo "make check needs NB=notebooks/NAME.ipynb (the notebook you changed)"; exit 2; }
+	$(PY) scripts/quick_check.py "$(NB)"
+
+bench: setup ## Budgets side by side: cold build vs Jupyter Book and vs no hooks, make test, quick loop, page weight
 	$(PY) scripts/bench.py
 
 notebooks: $(VENV)/.installed ## Re-execute notebooks in place and clean them (NB=notebooks/x.ipynb for one)

@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+# What the site is built from: a copy holding these builds like the course.
+BUILD_INPUTS = ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "scripts")
+JUPYTER_CACHE = ".cache/mkdocs-jupyter"
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb", ".map")
 
 
@@ -48,6 +51,20 @@ def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=source, env=env, capture_output=True, text=True,
     )
+
+
+def copy_course(destination: Path, root: Path = ROOT, *, warm: bool = True) -> Path:
+    """A copy of what builds the site, in `destination` (for a defect to plant, or a
+    build to time). With `warm`, mkdocs-jupyter's cache comes along, so unchanged
+    notebooks are not converted again."""
+    destination.mkdir(parents=True)
+    for name in (*BUILD_INPUTS, *([JUPYTER_CACHE] if warm else [])):
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, destination / name)
+    return destination
 
 
 def site_pages(site_dir: Path) -> list[str]:

@@ -30,8 +30,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "hooks"))  # course_links, when run as a script
 
 from course_links import colab_badge_markdown, configured_repository  # noqa: E402
 from notebook_rules import (  # noqa: E402  (the template's placeholders, checked by the rule book)

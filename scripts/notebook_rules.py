@@ -8,15 +8,18 @@ Each rule is a small function registered with an id and a one-line summary:
             ...
             yield index, "still has the template's placeholder ..."
 
-A notebook rule receives one `Notebook` (its repository path and nbformat
-node) and yields `(cell index or None, message)`. A course rule
+A notebook rule receives one `Notebook` (its repository path, nbformat node
+and the `Course` it belongs to: the repository setting, Colab's runtime and
+the notebooks' pins) and yields `(cell index or None, message)`. A course rule
 (`course_rule`) receives every notebook at once, for rules that compare
 notebooks with each other, and yields `(Notebook, cell index or None,
 message)`. Cells are numbered as nbformat lists them, from 0 (the notebook
 tests' `X.ipynb::cell N`, tests/nbval_messages.py, and `make notebooks` count
 the same way).
 
-One command runs them (`make lint-notebooks`, pre-commit, the tests):
+One command runs them all (`make lint-notebooks`, pre-commit, the tests); the
+build (hooks/notebook_page.py) runs the three that shape a notebook's page,
+`colab-badge`, `figure-alt-text` and `notebook-boxes`, and warns with the same lines.
 
     python scripts/notebook_rules.py [--rule ID ...] [--list] [NOTEBOOK ...]
 
@@ -27,26 +30,80 @@ itself a problem naming the file. Nothing is ever modified.
 from __future__ import annotations
 
 import argparse
+import ast
 import functools
+import importlib.metadata
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import nbformat
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT / "hooks"))  # course_links: the repository setting and its URLs
+
+from course_links import COLAB_BADGE_IMAGE_RE, Repository, colab_badge_markdown, configured_repository  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Colab's runtime as recorded in notebooks/colab-runtime.txt."""
+
+    python: str | None
+    packages: dict[str, str | None]  # canonical name -> version (None for URL installs)
+
+    @property
+    def python_tuple(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in (self.python or "0").split(".")[:2])
+
+
+class Course:
+    """What the rules compare a notebook with: the repository setting in mkdocs.yml,
+    Colab's runtime record and the notebooks' pins. Each is read when a rule first
+    asks for it; tests pass their own."""
+
+    def __init__(self, root: Path = ROOT, *, repository: Repository | None = None,
+                 runtime_file: Path | None = None, pins_file: Path | None = None):
+        self.root = root
+        self._repository = repository
+        self.runtime_file = runtime_file or root / "notebooks" / "colab-runtime.txt"
+        self.pins_file = pins_file or root / "notebooks" / "requirements.txt"
+
+    @functools.cached_property
+    def repository(self) -> Repository:
+        return self._repository or configured_repository(self.root / "mkdocs.yml")
+
+    @functools.cached_property
+    def runtime(self) -> Runtime:
+        return read_runtime(self.runtime_file)
+
+    @functools.cached_property
+    def pins(self) -> tuple[dict[str, str], list[str]]:
+        return read_pins(self.pins_file)
+
+    def shown(self, path: Path) -> str:
+        """`path` as authors see it: relative to the course's folder when inside it."""
+        return shown_path(path, self.root)
 
 
 @dataclass(frozen=True)
 class Notebook:
-    """A course notebook: its path as shown to authors and its nbformat node."""
+    """A course notebook: its path as shown to authors, its nbformat node and its course."""
 
     path: str                       # e.g. notebooks/01-colab-quick-start.ipynb
     node: nbformat.NotebookNode
     file: Path | None = None        # the file on disk, for rules that look at its folder
+    course: Course = field(default_factory=Course, compare=False)
+
+    @classmethod
+    def read(cls, file: Path, shown: str | None = None, course: Course | None = None) -> "Notebook":
+        course = course or Course()
+        return cls(shown or course.shown(file), nbformat.read(file, as_version=4), Path(file), course)
 
     @property
     def cells(self) -> list:
@@ -156,16 +213,22 @@ def rendered_markdown(cell):
     return _rendered(source_of(cell)) if cell.get("cell_type") == "markdown" else None
 
 
-def box_label(blockquote) -> str | None:
-    """The label of a course box: a quote whose first paragraph is one bold label."""
-    first = blockquote.find(True, recursive=False)
-    if first is None or first.name != "p":
-        return None
-    parts = [part for part in first.contents if not (isinstance(part, str) and not part.strip())]
-    if len(parts) != 1 or getattr(parts[0], "name", None) != "strong":
-        return None
-    label = parts[0].get_text().strip()
+# A quote's opening paragraph that holds only a bold label, as nbconvert renders it
+# (the rules below and the page step, hooks/notebook_page.py, read the same HTML).
+BOX_LABEL = re.compile(r"\s*<p>\s*<strong>([^<]*)</strong>\s*</p>")
+
+
+def box_label_of(quote_html: str) -> str | None:
+    """The course box a quote is, from its inner HTML: the label of its opening
+    paragraph when that paragraph is only one of NOTEBOOK_BOXES' bold labels."""
+    match = BOX_LABEL.match(quote_html)
+    label = match.group(1).strip() if match else None
     return label if label in NOTEBOOK_BOXES else None
+
+
+def box_label(blockquote) -> str | None:
+    """box_label_of for a BeautifulSoup <blockquote>."""
+    return box_label_of(blockquote.decode_contents())
 
 
 def boxes_in(cell) -> list[str]:
@@ -276,6 +339,238 @@ def duplicate_number(notebooks: list[Notebook]):
             f"name and run `make fork REPO=OWNER/NAME` (your repo_name in mkdocs.yml) to re-point its Colab badge")
 
 
+@notebook_rule("colab-badge", "cell 0 is the Open-in-Colab badge for the configured repository, "
+                              "and no other cell shows one")
+def colab_badge(notebook: Notebook):
+    expected = colab_badge_markdown(notebook.course.repository, notebook.path)
+    with_badge = [index for index, cell in enumerate(notebook.cells) if shows_a_badge(cell)]
+    if not with_badge:
+        yield None, f"no Colab badge; cell 0 must be exactly {expected}"
+        return
+    for index in with_badge:
+        if index != 0:
+            yield index, "a Colab badge outside cell 0 (one badge per notebook)"
+    first = notebook.cells[0]
+    if 0 not in with_badge:
+        yield 0, f"not the Colab badge; expected {expected!r}"
+    elif first.cell_type != "markdown" or source_of(first).strip() != expected:
+        yield 0, (f"badge is {source_of(first).strip()!r}; expected {expected!r} "
+                  "(run `make fork` to re-point badges)")
+
+
+def shows_a_badge(cell) -> bool:
+    """Whether the cell shows a Colab badge: in Markdown, or in a rendered (HTML/Markdown) output."""
+    if cell.cell_type == "markdown" and COLAB_BADGE_IMAGE_RE.search(source_of(cell)):
+        return True
+    return any(COLAB_BADGE_IMAGE_RE.search(output.get("data", {}).get(mime) or "")
+               for output in cell.get("outputs", []) for mime in ("text/markdown", "text/html"))
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+
+
+def figure_alt_texts(node: nbformat.NotebookNode) -> list[tuple[int, str | None]]:
+    """(cell index, alt text or None) for each figure output, in page order."""
+    figures = []
+    for index, cell in enumerate(node.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            image_type = next((t for t in IMAGE_TYPES if t in output.get("data", {})), None)
+            if image_type:
+                alt = (output.get("metadata", {}).get(image_type) or {}).get("alt")
+                figures.append((index, alt.strip() if isinstance(alt, str) and alt.strip() else None))
+    return figures
+
+
+@notebook_rule("figure-alt-text", "every figure output stores its alt text (the page shows it)")
+def figure_alt_text(notebook: Notebook):
+    for index, alt in figure_alt_texts(notebook.node):
+        if alt is None:
+            yield index, ("shows a figure without alt text; display it with "
+                          "display(fig, metadata={'image/png': {'alt': '...'}})")
+
+
+# --- Imports: what Colab's runtime has, and what notebooks/requirements.txt pins -----------
+
+# Import names whose distribution cannot be found from the installed packages:
+# Colab-only modules, and common packages whose import name differs from the
+# distribution's name (used when the package is not installed locally).
+IMPORT_TO_DISTRIBUTION = {
+    "google.colab": "google-colab",
+    "sklearn": "scikit-learn",
+    "PIL": "pillow",
+    "cv2": "opencv-python",
+    "yaml": "pyyaml",
+    "bs4": "beautifulsoup4",
+    "skimage": "scikit-image",
+}
+# Distributions that exist only inside Colab: they cannot be pinned or installed
+# elsewhere, so a notebook may import them only inside an `if`/`try` block
+# (guarded by a check that it runs in Colab).
+COLAB_ONLY = {"google-colab"}
+# Standard-library modules that newer Pythons removed (PEP 594 and PEP 632):
+# they import here on Python 3.11 but not on Colab's newer Python.
+REMOVED_FROM_STDLIB = {
+    **dict.fromkeys(["asynchat", "asyncore", "distutils", "imp", "smtpd"], (3, 12)),
+    **dict.fromkeys(["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3",
+                     "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr",
+                     "spwd", "sunau", "telnetlib", "uu", "xdrlib"], (3, 13)),
+}
+
+
+@dataclass(frozen=True)
+class Import:
+    cell: int  # index in the notebook's cells
+    line: int  # line in the cell
+    module: str  # as written, e.g. "matplotlib.pyplot"
+    guarded: bool  # inside an if/try block
+
+
+def read_runtime(path: Path) -> Runtime:
+    """Parse a pip-freeze record: `name==version` or `name @ url` lines, `# python-version:` header."""
+    python = None
+    packages: dict[str, str | None] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("# python-version:"):
+            python = line.split(":", 1)[1].strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as error:
+            raise ValueError(f"{shown_path(path)} line {number}: not a pip freeze line: {line!r} ({error})") from None
+        pinned = [spec.version for spec in requirement.specifier if spec.operator == "=="]
+        packages[canonicalize_name(requirement.name)] = pinned[0] if pinned else None
+    return Runtime(python, packages)
+
+
+def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Exact pins in a requirements file, and a problem for every line that is not `name==version`."""
+    pins: dict[str, str] = {}
+    problems: list[str] = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as error:
+            problems.append(f"{shown_path(path)} line {number}: cannot parse {line!r}: {error}")
+            continue
+        specs = list(requirement.specifier)
+        if len(specs) != 1 or specs[0].operator != "==":
+            problems.append(f"{shown_path(path)} line {number}: {line!r} is not an exact pin (name==version)")
+            continue
+        pins[canonicalize_name(requirement.name)] = specs[0].version
+    return pins, problems
+
+
+class _ImportVisitor(ast.NodeVisitor):
+    def __init__(self):
+        self.found: list[tuple[int, str, bool]] = []
+        self.depth = 0  # if/try blocks around the current node
+
+    def _guarded(self, node):
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_If = visit_Try = _guarded
+    if sys.version_info >= (3, 11):
+        visit_TryStar = _guarded
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            self.found.append((node.lineno, alias.name, self.depth > 0))
+
+    def visit_ImportFrom(self, node):
+        if node.level == 0 and node.module:
+            self.found.append((node.lineno, node.module, self.depth > 0))
+
+
+def notebook_imports(notebook: Notebook) -> tuple[list[Import], list[tuple[int, str]]]:
+    """Every import in the notebook's code cells, and (cell, problem) for each cell that is not valid code.
+
+    IPython syntax (`!shell`, `%magic`, `x = !cmd`) is first turned into Python
+    with IPython's own input transformer, as the kernel does.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager  # slow to import: only when needed
+
+    transformer = TransformerManager()
+    imports, problems = [], []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(transformer.transform_cell(cell.source))
+        except SyntaxError as error:
+            problems.append((index, f"line {error.lineno}: not valid Python: {error.msg}"))
+            continue
+        visitor = _ImportVisitor()
+        visitor.visit(tree)
+        imports += [Import(index, line, module, guarded) for line, module, guarded in visitor.found]
+    return imports, problems
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_distributions() -> dict[str, list[str]]:
+    return importlib.metadata.packages_distributions()
+
+
+def distribution_of(module: str) -> str | None:
+    """The distribution that provides `module`: 'stdlib', a canonical name, or None if unknown."""
+    top = module.split(".")[0]
+    for name, distribution in IMPORT_TO_DISTRIBUTION.items():
+        if module == name or module.startswith(name + "."):
+            return distribution
+    if top in sys.stdlib_module_names:
+        return "stdlib"
+    found = _installed_distributions().get(top)
+    return canonicalize_name(found[0]) if found else None
+
+
+@notebook_rule("colab-imports", "every import is in the standard library of Colab's Python "
+                                "or in Colab's runtime (notebooks/colab-runtime.txt)")
+def colab_imports(notebook: Notebook):
+    runtime = notebook.course.runtime
+    imports, unparsable = notebook_imports(notebook)
+    yield from unparsable
+    for item in imports:
+        distribution = distribution_of(item.module)
+        removed_in = REMOVED_FROM_STDLIB.get(item.module.split(".")[0])
+        where = f"line {item.line}: `import {item.module}`"
+        if distribution == "stdlib" and removed_in and runtime.python_tuple >= removed_in:
+            yield item.cell, (f"{where}: removed from the standard library in Python "
+                              f"{removed_in[0]}.{removed_in[1]}; Colab runs Python {runtime.python}")
+        elif distribution == "stdlib":
+            continue
+        elif distribution is None:
+            yield item.cell, (f"{where}: no installed package provides it, so it cannot be "
+                              "checked against Colab's runtime")
+        elif distribution not in runtime.packages:
+            yield item.cell, f"{where} needs {distribution}, which Colab's runtime does not have"
+
+
+@notebook_rule("pinned-imports", "every imported package is pinned in notebooks/requirements.txt; "
+                                 "Colab-only ones are imported inside an `if`")
+def pinned_imports(notebook: Notebook):
+    pins, _ = notebook.course.pins          # the pins file's own problems: tests/test_colab_runtime.py
+    pins_file = notebook.course.shown(notebook.course.pins_file)
+    imports, unparsable = notebook_imports(notebook)
+    yield from unparsable
+    for item in imports:
+        distribution = distribution_of(item.module)
+        if distribution in (None, "stdlib"):
+            continue  # unknown packages are reported by the colab-imports rule
+        if distribution in COLAB_ONLY:
+            if not item.guarded:
+                yield item.cell, (f"line {item.line}: `import {item.module}` exists only in Colab; "
+                                  "import it inside an `if` that checks for Colab")
+        elif distribution not in pins:
+            yield item.cell, (f"line {item.line}: `import {item.module}` needs {distribution}, "
+                              f"which is not pinned in {pins_file}")
+
+
 # --- Running the rules ---------------------------------------------------------------------
 
 def course_notebooks(root: Path = ROOT) -> list[Path]:
@@ -289,13 +584,13 @@ def shown_path(path: Path, root: Path = ROOT) -> str:
         return str(path)
 
 
-def read_notebooks(paths: Iterable[Path], root: Path = ROOT) -> tuple[list[Notebook], list[Problem]]:
+def read_notebooks(paths: Iterable[Path], course: Course) -> tuple[list[Notebook], list[Problem]]:
     """The readable notebooks, and a `unreadable` problem for each one nbformat cannot read."""
     notebooks, problems = [], []
     for path in paths:
-        shown = shown_path(path, root)
+        shown = course.shown(path)
         try:
-            notebooks.append(Notebook(shown, nbformat.read(path, as_version=4), Path(path)))
+            notebooks.append(Notebook.read(path, shown, course))
         except Exception as error:  # nbformat raises several kinds for bad JSON or schema
             message = " ".join(str(error).split())[:300]
             problems.append(Problem(shown, None, "unreadable", f"not a readable notebook: {message}"))
@@ -318,8 +613,9 @@ def check_notebooks(notebooks: list[Notebook], rule_ids: Iterable[str] | None = 
 
 
 def check_paths(paths: Iterable[Path], rule_ids: Iterable[str] | None = None,
-                root: Path = ROOT) -> list[Problem]:
-    notebooks, problems = read_notebooks(paths, root)
+                root: Path = ROOT, course: Course | None = None) -> list[Problem]:
+    """Every problem of the notebooks at `paths`: the course is the one at `root` unless given."""
+    notebooks, problems = read_notebooks(paths, course or Course(root))
     return problems + check_notebooks(notebooks, rule_ids)
 
 
@@ -343,15 +639,12 @@ def main(argv=None) -> int:
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
     problems = check_paths(paths, args.rules)
-    for problem in problems:
-        print(problem)
     rules = len(args.rules) if args.rules else len(RULES)
-    if problems:
-        print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} notebook(s) "
-              f"({rules} rule(s), {len(paths)} notebook(s) checked).")
-        return 1
-    print(f"{len(paths)} notebook(s) follow all {rules} rule(s).")
-    return 0
+    summary = (f"{len(problems)} problem(s) in {len({p.path for p in problems})} notebook(s) "
+               f"({rules} rule(s), {len(paths)} notebook(s) checked)." if problems
+               else f"{len(paths)} notebook(s) follow all {rules} rule(s).")
+    print(*problems, summary, sep="\n")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import pytest
 
 import local_site
 from local_site import CHROMIUM_ARGS, chromium_executable
+from third_party import LOADING_ATTRIBUTES, LOADING_LINK_RELS
 
 INSTALL_HINT = "sudo apt-get install chromium (or set CHROMIUM_PATH to a Chromium binary)"
 COURSE_HOST = "127.0.0.1"
@@ -50,33 +51,6 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(
         executable_path=require_chromium(), args=CHROMIUM_ARGS, headless=True
     )
-
-
-_SHARED = {"users": 0, "playwright": None, "browser": None}
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium per test process (per xdist worker), shared by
-    every module that imports this fixture."""
-    require_chromium()  # skip or fail before starting Playwright
-    if _SHARED["browser"] is None:
-        from playwright.sync_api import sync_playwright
-
-        playwright = sync_playwright().start()
-        try:
-            _SHARED["browser"] = launch_chromium(playwright)
-        except Exception:
-            playwright.stop()
-            raise
-        _SHARED["playwright"] = playwright
-    _SHARED["users"] += 1
-    yield _SHARED["browser"]
-    _SHARED["users"] -= 1
-    if _SHARED["users"] == 0:
-        _SHARED["browser"].close()
-        _SHARED["playwright"].stop()
-        _SHARED["browser"] = _SHARED["playwright"] = None
 
 
 # --------------------------------------------------------------------------
@@ -132,21 +106,27 @@ class Visit:
     images_without_alt: list[str] = field(default_factory=list)
 
 
-# Resources the page would fetch (even lazily) and hints that open connections.
-_REFERENCES_JS = """() => {
+# Resources the page would fetch (even lazily) and hints that open connections,
+# by the course's one list of what loads what (hooks/third_party.py).
+_REFERENCES_JS = """({attributes, rels}) => {
   const out = [];
-  const add = (el, attr) => { const v = el.getAttribute(attr); if (v) out.push(v); };
-  document.querySelectorAll('img[src], script[src], iframe[src], embed[src], audio[src], video[src], source[src], track[src], input[type=image][src]').forEach(e => add(e, 'src'));
-  document.querySelectorAll('video[poster]').forEach(e => add(e, 'poster'));
-  document.querySelectorAll('object[data]').forEach(e => add(e, 'data'));
-  document.querySelectorAll('img[srcset], source[srcset]').forEach(e =>
-    e.getAttribute('srcset').split(',').forEach(part => { const u = part.trim().split(/\\s+/)[0]; if (u) out.push(u); }));
+  for (const [tag, names] of Object.entries(attributes)) {
+    document.querySelectorAll(tag).forEach(e => names.forEach(name => {
+      const value = e.getAttribute(name);
+      if (!value) return;
+      if (name === 'srcset') value.split(',').forEach(part => {
+        const u = part.trim().split(/\\s+/)[0]; if (u) out.push(u); });
+      else out.push(value);
+    }));
+  }
   document.querySelectorAll('link[href]').forEach(e => {
-    const rel = (e.getAttribute('rel') || '').toLowerCase();
-    if (/(stylesheet|icon|preconnect|dns-prefetch|prefetch|preload|modulepreload|manifest)/.test(rel)) add(e, 'href');
+    const rel = (e.getAttribute('rel') || '').toLowerCase().split(/\\s+/);
+    if (rel.some(r => rels.includes(r))) out.push(e.getAttribute('href'));
   });
   return out.map(u => { try { return new URL(u, document.baseURI).href; } catch (e) { return u; } });
 }"""
+LOADING = {"attributes": {tag: list(names) for tag, names in LOADING_ATTRIBUTES.items()},
+           "rels": sorted(LOADING_LINK_RELS)}
 
 _HEADINGS_JS = """() => Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
   .filter(h => h.getClientRects().length > 0 || h.closest('article'))
@@ -227,7 +207,7 @@ def visit_page(browser, base_url: str, path: str, *, run_axe: bool = True,
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         page.wait_for_load_state("networkidle")
         visit.off_host_references = sorted(
-            {u for u in page.evaluate(_REFERENCES_JS) if not is_course_host(u)})
+            {u for u in page.evaluate(_REFERENCES_JS, LOADING) if not is_course_host(u)})
         visit.headings = [tuple(h) for h in page.evaluate(_HEADINGS_JS)]
         visit.images_without_alt = page.evaluate(_IMAGES_WITHOUT_ALT_JS, PLACEHOLDER_ALT)
         if run_axe:

@@ -1,24 +1,25 @@
-"""Shared fixtures: the repository's paths, the built site and a local server.
+"""Shared fixtures: the repository's root, the one built site, the site served
+locally and one headless Chromium.
 
 The site is built once per test run (shared by the xdist workers through a
-file lock) with `mkdocs build --strict`; a failed build fails every test that
-needs the site, with MkDocs' own messages.
+file lock) with `mkdocs build --strict`, and every test that only reads the
+site uses that build; a failed build fails every test that needs it, with
+MkDocs' own messages. Tests that plant a defect build their own copy
+(local_site.copy_course). Import paths (hooks/, scripts/) come from the
+pytest configuration in pyproject.toml.
 """
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
-sys.path.insert(0, str(ROOT / "scripts"))
+from course_support import plant_build_defects
+from local_site import build_site, copy_course, serve, site_mount
 
-from local_site import build_site, serve, site_mount  # noqa: E402  (re-exported for tests)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -26,34 +27,44 @@ def root() -> Path:
     return ROOT
 
 
-def copy_course(destination: Path) -> Path:
-    """A copy of what builds the site (config, pages, hooks, overrides, notebooks)
-    in `destination`, for tests that plant a defect and build it."""
-    destination.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "scripts"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    return destination
+def once_per_run(tmp_path_factory, request, name: str, make) -> dict:
+    """`make(folder)`'s result (a JSON-able dict), computed once per test run and
+    shared by the xdist workers through a file lock."""
+    under_xdist = hasattr(request.config, "workerinput")
+    shared = tmp_path_factory.getbasetemp().parent if under_xdist else tmp_path_factory.getbasetemp()
+    record = shared / f"{name}.json"
+    with FileLock(str(record) + ".lock"):
+        if not record.exists():
+            folder = shared / name
+            folder.mkdir()
+            record.write_text(json.dumps(make(folder)))
+        return json.loads(record.read_text())
 
 
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory, request) -> dict:
     """The one strict build of this test run: {'site': Path, 'returncode', 'log'}."""
-    under_xdist = hasattr(request.config, "workerinput")
-    shared = tmp_path_factory.getbasetemp().parent if under_xdist else tmp_path_factory.getbasetemp()
-    record = shared / "site-build.json"
-    with FileLock(str(record) + ".lock"):
-        if not record.exists():
-            site = shared / "site"
-            result = build_site(ROOT, site)
-            record.write_text(json.dumps({"site": str(site), "returncode": result.returncode,
-                                          "log": result.stdout + result.stderr}))
-        data = json.loads(record.read_text())
+    def build(folder: Path) -> dict:
+        result = build_site(ROOT, folder / "site")
+        return {"site": str(folder / "site"), "returncode": result.returncode,
+                "log": result.stdout + result.stderr}
+
+    data = once_per_run(tmp_path_factory, request, "site-build", build)
     data["site"] = Path(data["site"])
     return data
+
+
+@pytest.fixture(scope="session")
+def defective_build(tmp_path_factory, request) -> dict:
+    """One strict build of a copy of the course with every defect the build must
+    refuse planted in it (course_support.plant_build_defects): {'returncode', 'log', 'planted'}."""
+    def build(folder: Path) -> dict:
+        course = copy_course(folder / "course")
+        planted = plant_build_defects(course)
+        result = build_site(course, folder / "site")
+        return {"returncode": result.returncode, "log": result.stdout + result.stderr, "planted": planted}
+
+    return once_per_run(tmp_path_factory, request, "defective-build", build)
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +81,16 @@ def site_url(built_site) -> str:
     server, url = serve(built_site, site_mount())
     yield url
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process (per xdist worker)."""
+    from browser_support import launch_chromium, require_chromium
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()  # skip or fail before starting Playwright
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

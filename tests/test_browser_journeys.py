@@ -12,12 +12,14 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+import nbformat
 import pytest
 
-from browser_support import (  # noqa: F401  (browser is a fixture)
-    DESKTOP_VIEWPORT, PLACEHOLDER_ALT, browser, chapter_pages, notebook_pages, report,
+from browser_support import (
+    DESKTOP_VIEWPORT, PLACEHOLDER_ALT, chapter_pages, notebook_pages, report,
     text_contrasts,
 )
+from course_support import mkdocs_settings
 from course_links import (
     binder_url, colab_url, configured_repository, github_url, nbgitpuller_url,
     repository_being_built,
@@ -49,20 +51,18 @@ def notebooks(built_site):
 
 def stored_outputs(notebook: Path) -> dict:
     """What a notebook holds: its code cells' sources, text outputs and images."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     code, texts, images = [], 0, 0
-    for cell in cells:
-        if cell["cell_type"] != "code":
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code":
             continue
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if source.strip():
-            code.append(source)
+        if cell.source.strip():
+            code.append(cell.source)
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if any(k in data for k in ("image/png", "image/jpeg", "image/svg+xml")):
                 images += 1
-            elif output["output_type"] in ("stream", "error") or "text/plain" in data:
-                texts += 1 if output["output_type"] != "stream" or "".join(output.get("text", "")).strip() else 0
+            elif output.output_type in ("stream", "error") or "text/plain" in data:
+                texts += 1 if output.output_type != "stream" or output.get("text", "").strip() else 0
     return {"code": code, "texts": texts, "images": images}
 
 
@@ -127,8 +127,7 @@ LAUNCH_LINKS = {
 
 def configured_hub_url() -> str:
     """`extra.course.jupyterhub_url` from mkdocs.yml ('' when unset)."""
-    match = re.search(r"^\s+jupyterhub_url:\s*(.*?)\s*$", (ROOT / "mkdocs.yml").read_text(), re.M)
-    return match.group(1).strip("'\"") if match else ""
+    return str(mkdocs_settings(ROOT)["extra"]["course"].get("jupyterhub_url") or "")
 
 
 def test_every_notebook_page_launch_bar_links_to_the_configured_repository(

@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from browser_support import PHONE_VIEWPORT, browser, report, site_pages  # noqa: F401
+from browser_support import PHONE_VIEWPORT, report, site_pages
 
 pytestmark = pytest.mark.browser
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import (  # noqa: F401  (browser is a fixture)
-    alt_problems, axe_problems, browser, heading_problems, load_problems, report,
+from browser_support import (
+    alt_problems, axe_problems, heading_problems, load_problems, report,
     site_pages, third_party_problems, visit_page,
 )
-from conftest import serve
+from local_site import serve
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 import claims
 import workflow_harness as harness
-from conftest import ROOT, copy_course
+from local_site import ROOT, copy_course
 
 PAGE = "docs/chapter-1/colab/what-colab-gives-you.md"
 TEACH = "docs/teach.md"

@@ -5,215 +5,38 @@ default CPU runtime; notebooks/requirements.txt pins the packages the notebooks
 import at those versions, and local runs and CI install exactly those pins.
 These tests read only files in the repository, so they work in a fork.
 
-Each check is a function that takes paths and returns a list of problems; the
-tests below run it on the real tree, and again on a defect planted in tmp_path
-to prove it can fail with a message that names the file and the place.
+The notebooks' imports are checked by the rule book (scripts/notebook_rules.py,
+rules `colab-imports` and `pinned-imports`); the pins and the environment by
+the checks below. Each runs on the real tree, and again on a defect planted
+in tmp_path to prove it can fail with a message that names the file and the place.
 """
 from __future__ import annotations
 
-import ast
-import functools
 import importlib.metadata
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
-from IPython.core.inputtransformer2 import TransformerManager
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+
+from notebook_rules import Course, check_paths, read_pins, read_runtime, shown_path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 COLAB_RUNTIME = NOTEBOOKS / "colab-runtime.txt"
 PINS = NOTEBOOKS / "requirements.txt"
 
-# Import names whose distribution cannot be found from the installed packages:
-# Colab-only modules, and common packages whose import name differs from the
-# distribution's name (used when the package is not installed locally).
-IMPORT_TO_DISTRIBUTION = {
-    "google.colab": "google-colab",
-    "sklearn": "scikit-learn",
-    "PIL": "pillow",
-    "cv2": "opencv-python",
-    "yaml": "pyyaml",
-    "bs4": "beautifulsoup4",
-    "skimage": "scikit-image",
-}
-# Distributions that exist only inside Colab: they cannot be pinned or installed
-# elsewhere, so a notebook may import them only inside an `if`/`try` block
-# (guarded by a check that it runs in Colab).
-COLAB_ONLY = {"google-colab"}
-# Standard-library modules that newer Pythons removed (PEP 594 and PEP 632):
-# they import here on Python 3.11 but not on Colab's newer Python.
-REMOVED_FROM_STDLIB = {
-    **dict.fromkeys(["asynchat", "asyncore", "distutils", "imp", "smtpd"], (3, 12)),
-    **dict.fromkeys(["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3",
-                     "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr",
-                     "spwd", "sunau", "telnetlib", "uu", "xdrlib"], (3, 13)),
-}
-
-
-@dataclass(frozen=True)
-class Runtime:
-    python: str | None
-    packages: dict[str, str | None]  # canonical name -> version (None for URL installs)
-
-    @property
-    def python_tuple(self) -> tuple[int, ...]:
-        return tuple(int(part) for part in (self.python or "0").split(".")[:2])
-
-
-@dataclass(frozen=True)
-class Import:
-    notebook: Path
-    cell: int  # index in the notebook's cells
-    line: int  # line in the cell
-    module: str  # as written, e.g. "matplotlib.pyplot"
-    guarded: bool  # inside an if/try block
-
-    @property
-    def where(self) -> str:
-        return f"{_rel(self.notebook)} cell {self.cell} line {self.line}"
-
 
 def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
-def read_runtime(path: Path) -> Runtime:
-    """Parse a pip-freeze record: `name==version` or `name @ url` lines, `# python-version:` header."""
-    python = None
-    packages: dict[str, str | None] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if line.startswith("# python-version:"):
-            python = line.split(":", 1)[1].strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement as error:
-            raise ValueError(f"{_rel(path)} line {number}: not a pip freeze line: {line!r} ({error})") from None
-        pinned = [spec.version for spec in requirement.specifier if spec.operator == "=="]
-        packages[canonicalize_name(requirement.name)] = pinned[0] if pinned else None
-    return Runtime(python, packages)
-
-
-def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
-    """Exact pins in a requirements file, and a problem for every line that is not `name==version`."""
-    pins: dict[str, str] = {}
-    problems: list[str] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement as error:
-            problems.append(f"{_rel(path)} line {number}: cannot parse {line!r}: {error}")
-            continue
-        specs = list(requirement.specifier)
-        if len(specs) != 1 or specs[0].operator != "==":
-            problems.append(f"{_rel(path)} line {number}: {line!r} is not an exact pin (name==version)")
-            continue
-        pins[canonicalize_name(requirement.name)] = specs[0].version
-    return pins, problems
-
-
-class _ImportVisitor(ast.NodeVisitor):
-    def __init__(self):
-        self.found: list[tuple[int, str, bool]] = []
-        self.depth = 0  # if/try blocks around the current node
-
-    def _guarded(self, node):
-        self.depth += 1
-        self.generic_visit(node)
-        self.depth -= 1
-
-    visit_If = visit_Try = _guarded
-    if sys.version_info >= (3, 11):
-        visit_TryStar = _guarded
-
-    def visit_Import(self, node):
-        for alias in node.names:
-            self.found.append((node.lineno, alias.name, self.depth > 0))
-
-    def visit_ImportFrom(self, node):
-        if node.level == 0 and node.module:
-            self.found.append((node.lineno, node.module, self.depth > 0))
-
-
-def notebook_imports(path: Path) -> tuple[list[Import], list[str]]:
-    """Every import in the code cells of `path`, and a problem for each cell that is not valid code.
-
-    IPython syntax (`!shell`, `%magic`, `x = !cmd`) is first turned into Python
-    with IPython's own input transformer, as the kernel does.
-    """
-    notebook = nbformat.read(path, as_version=4)
-    transformer = TransformerManager()
-    imports, problems = [], []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(transformer.transform_cell(cell.source))
-        except SyntaxError as error:
-            problems.append(f"{_rel(path)} cell {index} line {error.lineno}: not valid Python: {error.msg}")
-            continue
-        visitor = _ImportVisitor()
-        visitor.visit(tree)
-        imports += [Import(path, index, line, module, guarded) for line, module, guarded in visitor.found]
-    return imports, problems
-
-
-@functools.lru_cache(maxsize=1)
-def _installed_distributions() -> dict[str, list[str]]:
-    return importlib.metadata.packages_distributions()
-
-
-def distribution_of(module: str) -> str | None:
-    """The distribution that provides `module`: 'stdlib', a canonical name, or None if unknown."""
-    top = module.split(".")[0]
-    for name, distribution in IMPORT_TO_DISTRIBUTION.items():
-        if module == name or module.startswith(name + "."):
-            return distribution
-    if top in sys.stdlib_module_names:
-        return "stdlib"
-    found = _installed_distributions().get(top)
-    return canonicalize_name(found[0]) if found else None
+    return shown_path(path, ROOT)
 
 
 def notebooks_in(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.ipynb"))
 
 
-def non_colab_imports(notebooks: list[Path], runtime: Runtime) -> list[str]:
-    """A problem for each import that is neither standard library nor in Colab's runtime."""
-    problems = []
-    for notebook in notebooks:
-        imports, unparsable = notebook_imports(notebook)
-        problems += unparsable
-        for item in imports:
-            distribution = distribution_of(item.module)
-            removed_in = REMOVED_FROM_STDLIB.get(item.module.split(".")[0])
-            if distribution == "stdlib" and removed_in and runtime.python_tuple >= removed_in:
-                problems.append(f"{item.where}: `import {item.module}`: removed from the standard "
-                                f"library in Python {removed_in[0]}.{removed_in[1]}; Colab runs "
-                                f"Python {runtime.python}")
-            elif distribution == "stdlib":
-                continue
-            elif distribution is None:
-                problems.append(f"{item.where}: `import {item.module}`: no installed package provides "
-                                f"it, so it cannot be checked against Colab's runtime")
-            elif distribution not in runtime.packages:
-                problems.append(f"{item.where}: `import {item.module}` needs {distribution}, "
-                                f"which Colab's runtime does not have")
-    return problems
+def rule_problems(rule: str, notebooks: list[Path], course: Course) -> list[str]:
+    """The rule book's problems of `rule` in `notebooks`, as printed."""
+    return [str(problem) for problem in check_paths(notebooks, [rule], course=course)]
 
 
 def pins_not_matching_colab(pins_file: Path, runtime: Runtime) -> list[str]:
@@ -241,26 +64,6 @@ def installed_not_matching_pins(pins_file: Path) -> list[str]:
     return problems
 
 
-def unpinned_imports(notebooks: list[Path], pins_file: Path) -> list[str]:
-    """A problem for each non-stdlib import whose package is not pinned (Colab-only ones must be guarded)."""
-    pins, problems = read_pins(pins_file)
-    for notebook in notebooks:
-        imports, unparsable = notebook_imports(notebook)
-        problems += unparsable
-        for item in imports:
-            distribution = distribution_of(item.module)
-            if distribution in (None, "stdlib"):
-                continue  # unknown packages are reported by the Colab-runtime check
-            if distribution in COLAB_ONLY:
-                if not item.guarded:
-                    problems.append(f"{item.where}: `import {item.module}` exists only in Colab; "
-                                    f"import it inside an `if` that checks for Colab")
-            elif distribution not in pins:
-                problems.append(f"{item.where}: `import {item.module}` needs {distribution}, "
-                                f"which is not pinned in {_rel(pins_file)}")
-    return problems
-
-
 def fail_on(problems: list[str]) -> None:
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
@@ -280,7 +83,7 @@ def test_colab_runtime_record_names_python_and_the_notebook_packages():
 def test_every_notebook_imports_only_what_colab_has():
     notebooks = notebooks_in(NOTEBOOKS)
     assert notebooks, "no notebooks found in notebooks/"
-    fail_on(non_colab_imports(notebooks, read_runtime(COLAB_RUNTIME)))
+    fail_on(rule_problems("colab-imports", notebooks, Course(ROOT)))
 
 
 def test_notebook_pins_match_recorded_colab_versions():
@@ -292,7 +95,7 @@ def test_installed_versions_match_the_pins():
 
 
 def test_every_imported_package_is_pinned():
-    fail_on(unpinned_imports(notebooks_in(NOTEBOOKS), PINS))
+    fail_on(rule_problems("pinned-imports", notebooks_in(NOTEBOOKS), Course(ROOT)))
 
 
 # --- Each check can fail: defects planted in tmp_path ---------------------
@@ -319,21 +122,22 @@ def test_import_check_names_notebook_cell_and_import_missing_from_colab(tmp_path
         "import no_such_module_anywhere",
         "import imp",
     )
-    problems = non_colab_imports([planted], read_runtime(runtime_file))
+    problems = rule_problems("colab-imports", [planted], Course(tmp_path, runtime_file=runtime_file))
     assert len(problems) == 3, problems
-    assert "planted.ipynb cell 2 line 2: `import mkdocs` needs mkdocs, which Colab's runtime " \
-           "does not have" in problems[0]
-    assert "planted.ipynb cell 3 line 1: `import no_such_module_anywhere`" in problems[1]
-    assert "planted.ipynb cell 4 line 1: `import imp`: removed from the standard library in " \
-           "Python 3.12; Colab runs Python 3.13.15" in problems[2]
+    assert "planted.ipynb: cell 2: [colab-imports] line 2: `import mkdocs` needs mkdocs, which Colab's " \
+           "runtime does not have" in problems[0]
+    assert "planted.ipynb: cell 3: [colab-imports] line 1: `import no_such_module_anywhere`" in problems[1]
+    assert "planted.ipynb: cell 4: [colab-imports] line 1: `import imp`: removed from the standard " \
+           "library in Python 3.12; Colab runs Python 3.13.15" in problems[2]
 
 
 def test_import_check_names_a_cell_that_is_not_valid_code(tmp_path):
     runtime_file = tmp_path / "colab-runtime.txt"
     runtime_file.write_text(RUNTIME_TEXT)
     planted = _notebook(tmp_path / "broken.ipynb", "import numpy", "def oops(:\n    pass")
-    problems = non_colab_imports([planted], read_runtime(runtime_file))
-    assert len(problems) == 1 and "broken.ipynb cell 2 line 1: not valid Python" in problems[0], problems
+    problems = rule_problems("colab-imports", [planted], Course(tmp_path, runtime_file=runtime_file))
+    assert len(problems) == 1 and "broken.ipynb: cell 2: [colab-imports] line 1: not valid Python" \
+        in problems[0], problems
 
 
 def test_pin_check_names_package_and_both_versions(tmp_path):
@@ -369,9 +173,10 @@ def test_pinned_import_check_names_notebook_and_unpinned_import(tmp_path):
         "if IN_COLAB:\n    from google.colab import drive",
         "from google.colab import files",
     )
-    problems = unpinned_imports([planted], pins)
+    problems = rule_problems("pinned-imports", [planted], Course(tmp_path, pins_file=pins))
     assert problems == [
-        f"{planted} cell 1 line 2: `import nbformat` needs nbformat, which is not pinned in {pins}",
-        f"{planted} cell 3 line 1: `import google.colab` exists only in Colab; "
+        "planted.ipynb: cell 1: [pinned-imports] line 2: `import nbformat` needs nbformat, "
+        "which is not pinned in requirements.txt",
+        "planted.ipynb: cell 3: [pinned-imports] line 1: `import google.colab` exists only in Colab; "
         "import it inside an `if` that checks for Colab",
     ]

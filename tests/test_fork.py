@@ -9,36 +9,22 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
-from conftest import build_site
+from local_site import build_site
 from course_links import Repository, configured_repository
 from fork import branch_next_steps, workflow_branch_filter
-from test_launch_links import badge_problems, launch_link_problems, tracked_files
-from test_workflows import actionlint, findings_text
+from course_support import copy_working_tree, launch_link_problems, snapshot, tracked_files
+from notebook_rules import Course, check_paths, course_notebooks
+from workflow_support import actionlint, findings_text
 
 NEW = Repository("teaching-fork/health-course", "autumn-2026")
-
-
-def copy_working_tree(root: Path, dest: Path) -> Path:
-    """Copy the course's files (tracked + untracked, not ignored) to `dest` and `git init` it."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=root, capture_output=True, text=True, check=True).stdout.split("\0")
-    for name in filter(None, listed):
-        source = root / name
-        if source.is_file():
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
-    return dest
 
 
 def run_fork(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -56,11 +42,6 @@ def push_branches(workflow: Path) -> list[str] | None:
     data = yaml.safe_load(workflow.read_text(encoding="utf-8"))
     triggers = data.get("on", data.get(True)) or {}
     return (triggers.get("push") or {}).get("branches") if isinstance(triggers, dict) else None
-
-
-def snapshot(course: Path) -> dict[str, bytes]:
-    return {p.relative_to(course).as_posix(): p.read_bytes()
-            for p in course.rglob("*") if p.is_file() and ".git" not in p.relative_to(course).parts}
 
 
 @pytest.fixture(scope="module")
@@ -97,17 +78,18 @@ def test_fork_repoints_every_badge_and_launch_link_and_nothing_names_the_old_rep
     assert f"`git switch -c {NEW.branch}`" in result.stdout and f"`git push -u origin {NEW.branch}`" in result.stdout
 
     # Notebooks: badges follow; JSON stays as nbformat writes it; only lines naming the old repository changed.
-    assert not badge_problems(course, NEW), badge_problems(course, NEW)
+    badges = check_paths(course_notebooks(course), ["colab-badge"], course=Course(course, repository=NEW))
+    assert not badges, "\n".join(map(str, badges))
     old_mention = re.compile(re.escape(old.slug) + "|" + re.escape(old.pages_url.rstrip("/")), re.I)
     for path in sorted((course / "notebooks").glob("*.ipynb")):
         name = path.relative_to(course).as_posix()
         text = path.read_text(encoding="utf-8")
-        assert text == json.dumps(json.loads(text), sort_keys=True, indent=1, ensure_ascii=False) + "\n", name
+        assert text == nbformat.writes(nbformat.reads(text, as_version=4)) + "\n", name
         diff = [line for line in difflib.unified_diff(before[name].decode().splitlines(), text.splitlines(), n=0)
                 if line.startswith("-") and not line.startswith("---")]
         assert all(old_mention.search(line) for line in diff), f"{name}: unrelated lines changed: {diff}"
-        old_cells = json.loads(before[name])["cells"]
-        new_cells = json.loads(text)["cells"]
+        old_cells = nbformat.reads(before[name].decode(), as_version=4).cells
+        new_cells = nbformat.reads(text, as_version=4).cells
         assert [c.get("outputs") for c in new_cells if not old_mention.search(json.dumps(c.get("outputs")))] == \
                [c.get("outputs") for c in old_cells if not old_mention.search(json.dumps(c.get("outputs")))], name
 
@@ -170,13 +152,12 @@ def test_running_fork_twice_changes_nothing_the_second_time(root, tmp_path):
     # A notebook that shows another repository's badge as an example keeps it.
     example = "https://colab.research.google.com/github/example-org/example-course/blob/main/notebooks/x.ipynb"
     sample = course / "notebooks" / "99-example.ipynb"
-    sample.write_text(json.dumps({"cells": [
-        {"cell_type": "markdown", "id": "a", "metadata": {},
-         "source": [f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-                    f"(https://colab.research.google.com/github/{configured_repository().slug}/blob/"
-                    f"{configured_repository().branch}/notebooks/99-example.ipynb)"]},
-        {"cell_type": "markdown", "id": "b", "metadata": {}, "source": [f"An example: <{example}>"]},
-    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, sort_keys=True, indent=1) + "\n")
+    badge = nbformat.v4.new_markdown_cell(
+        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"(https://colab.research.google.com/github/{configured_repository().slug}/blob/"
+        f"{configured_repository().branch}/notebooks/99-example.ipynb)", id="a")
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        badge, nbformat.v4.new_markdown_cell(f"An example: <{example}>", id="b")]), sample)
     first = run_fork(course, NEW.slug, "--branch", NEW.branch)
     assert first.returncode == 0 and "notebooks/99-example.ipynb: 1 badge" in first.stdout, first.stdout
     assert example in sample.read_text()

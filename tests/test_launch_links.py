@@ -1,169 +1,26 @@
 """Badges and launch links: one badge per notebook, and every launch link opens a real file.
 
-The checks are functions (badge_problems, launch_link_problems) so the fork
-simulation in test_fork.py runs them on a re-pointed copy, and so each guard
-is shown to fail, naming the file and place, on a planted defect.
+The badge is the rule book's `colab-badge` rule (scripts/notebook_rules.py);
+the launch-link check is in course_support.py, so the fork and new-notebook
+tests run it on their copies too. Each guard is shown to fail, naming the
+file and place, on a planted defect.
 """
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+import nbformat
 import pytest
+from mkdocs.theme import Theme
+from selectolax.lexbor import LexborHTMLParser
 
-from course_links import (
-    COLAB_BADGE_IMAGE_RE,
-    Repository,
-    colab_badge_markdown,
-    configured_repository,
-    repository_being_built,
-)
-from launch_bar import launch_bar_html
-
-
-# --- helpers shared with test_fork.py and test_new_notebook.py -----------------------------
-
-def _text(value) -> str:
-    return "".join(value) if isinstance(value, list) else (value or "")
-
-
-def badge_cells(cell: dict) -> bool:
-    """True when the cell shows a Colab badge: in Markdown, or in a rendered (HTML/Markdown) output."""
-    if cell.get("cell_type") == "markdown" and COLAB_BADGE_IMAGE_RE.search(_text(cell.get("source"))):
-        return True
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if any(COLAB_BADGE_IMAGE_RE.search(_text(data.get(mime))) for mime in ("text/markdown", "text/html")):
-            return True
-    return False
-
-
-def badge_problems(root: Path, repository: Repository) -> list[str]:
-    """Every notebook: exactly one Colab badge, in cell 0, equal to the configured badge."""
-    problems = []
-    notebooks = sorted((root / "notebooks").glob("*.ipynb"))
-    if not notebooks:
-        problems.append(f"{root / 'notebooks'}: no notebooks found")
-    for path in notebooks:
-        name = f"notebooks/{path.name}"
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        expected = colab_badge_markdown(repository, name)
-        with_badge = [index for index, cell in enumerate(cells) if badge_cells(cell)]
-        if not with_badge:
-            problems.append(f"{name}: no Colab badge; cell 0 must be exactly {expected}")
-            continue
-        for index in with_badge:
-            if index != 0:
-                problems.append(f"{name}: cell {index}: a Colab badge outside cell 0 (one badge per notebook)")
-        if 0 in with_badge:
-            source = _text(cells[0].get("source")).strip()
-            if source != expected or cells[0].get("cell_type") != "markdown":
-                problems.append(f"{name}: cell 0: badge is {source!r}; expected {expected!r} "
-                                "(run `make fork` to re-point badges)")
-        else:
-            problems.append(f"{name}: cell 0: not the Colab badge; expected {expected!r}")
-    return problems
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a" and dict(attrs).get("href"):
-            self.links.append((dict(attrs)["href"], dict(attrs)))
-
-
-def page_links(page: Path) -> list[tuple[str, dict]]:
-    parser = _Links()
-    parser.feed(page.read_text(encoding="utf-8"))
-    return parser.links
-
-
-def tracked_files(root: Path) -> set[str]:
-    result = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True)
-    return set(result.stdout.splitlines())
-
-
-def untracked(path: str, opens: bool = False) -> str:
-    """The problem text for a link to a file git does not list, with the command that fixes it."""
-    return f"{'opens ' if opens else ''}{path!r}{', which' if opens else ''} is not tracked by git; " \
-           f"run `git add {path}`"
-
-
-def _exists(path: str, tracked: set[str]) -> bool:
-    path = path.rstrip("/")
-    return path in tracked or any(name.startswith(path + "/") for name in tracked)
-
-
-def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) -> tuple[list[str], dict]:
-    """Colab, Binder, GitHub and download links of the built site that do not open a tracked file.
-
-    Returns (problems, counts of links checked per kind).
-    """
-    slug = re.escape(repository.slug)
-    kinds = {
-        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/(notebooks/.+)$"),
-        "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^/?#]+)\??(.*)$"),
-        "github": re.compile(rf"^https://github\.com/({slug})/(blob|edit|tree|raw)/(.+)$", re.I),
-    }
-    problems: list[str] = []
-    counts = {"colab": 0, "binder": 0, "github": 0, "download": 0, "jupyterhub": 0}
-    for page in sorted(site.rglob("*.html")):
-        where = page.relative_to(site).as_posix()
-        for href, attrs in page_links(page):
-            def problem(message):
-                problems.append(f"{where}: link {href}: {message}")
-
-            if (match := kinds["colab"].match(href)):
-                counts["colab"] += 1
-                found_slug, branch, path = match.groups()
-                if found_slug != repository.slug or branch != repository.branch:
-                    problem(f"names {found_slug} at {branch}, not {repository.slug} at {repository.branch}")
-                elif path not in tracked:
-                    problem(untracked(path))
-            elif (match := kinds["binder"].match(href)):
-                counts["binder"] += 1
-                found_slug, branch, query = match.group(1), unquote(match.group(2)), parse_qs(match.group(3))
-                path = (query.get("labpath") or [""])[0] or (query.get("urlpath") or [""])[0].removeprefix("lab/tree/")
-                if found_slug != repository.slug or branch != repository.branch:
-                    problem(f"names {found_slug} at {branch}, not {repository.slug} at {repository.branch}")
-                elif not path:
-                    problem("opens no notebook (no labpath or urlpath)")
-                elif path not in tracked:
-                    problem(untracked(path, opens=True))
-            elif (match := kinds["github"].match(href)):
-                counts["github"] += 1
-                rest = match.group(3).split("#")[0].split("?")[0]
-                if not (rest == repository.branch or rest.startswith(repository.branch + "/")):
-                    problem(f"is not on the configured branch {repository.branch}")
-                elif not _exists(rest[len(repository.branch) + 1:], tracked):
-                    problem(untracked(rest[len(repository.branch) + 1:]))
-            elif "/hub/user-redirect/git-pull?" in href:
-                counts["jupyterhub"] += 1
-                query = parse_qs(urlsplit(href).query)
-                path = query.get("urlpath", [""])[0].removeprefix(f"lab/tree/{repository.name}/")
-                if query.get("repo") != [repository.url] or query.get("branch") != [repository.branch]:
-                    problem(f"pulls {query.get('repo')} at {query.get('branch')}, "
-                            f"not {repository.url} at {repository.branch}")
-                elif path not in tracked:
-                    problem(untracked(path, opens=True))
-            elif "download" in attrs or href.endswith(".ipynb"):
-                counts["download"] += 1
-                if urlsplit(href).scheme:
-                    continue  # an absolute .ipynb link is one of the kinds above or an external page
-                target = (page.parent / unquote(href)).resolve()
-                source = f"notebooks/{target.name}"
-                if not target.is_file():
-                    problem("the download is missing from the built site")
-                elif source not in tracked:
-                    problem(untracked(source))
-    return problems, counts
+from course_links import Repository, colab_badge_markdown, configured_repository, repository_being_built
+from course_support import launch_link_problems, mkdocs_settings, tracked_files
+from notebook_page import LAUNCH_BAR, render_launch_bar
+from notebook_rules import Course, check_paths, course_notebooks
 
 
 def configured() -> Repository:
@@ -172,7 +29,14 @@ def configured() -> Repository:
 
 # --- tests on the real course --------------------------------------------------------------
 
+def badge_problems(root: Path, repository: Repository) -> list[str]:
+    """The rule book's colab-badge problems of the notebooks under `root`."""
+    return [str(p) for p in check_paths(course_notebooks(root), ["colab-badge"],
+                                        course=Course(root, repository=repository))]
+
+
 def test_every_notebook_starts_with_exactly_one_badge_matching_the_configuration(root):
+    assert course_notebooks(root), "notebooks/ holds no notebook"
     problems = badge_problems(root, configured_repository())
     assert not problems, "\n".join(problems)
 
@@ -187,49 +51,57 @@ def test_every_launch_link_on_the_site_opens_a_tracked_file_on_the_configured_br
 
 
 def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(built_site, root):
-    hub = bool(re.search(r'^\s+jupyterhub_url:\s*"?https?://', (root / "mkdocs.yml").read_text(), re.M))
-    for path in sorted((root / "notebooks").glob("*.ipynb")):
+    hub = bool(mkdocs_settings(root)["extra"]["course"].get("jupyterhub_url"))
+    for path in course_notebooks(root):
         page = built_site / "notebooks" / path.stem / "index.html"
-        html = page.read_text(encoding="utf-8")
+        tree = LexborHTMLParser(page.read_text(encoding="utf-8"))
         where = page.relative_to(built_site)
-        assert html.count('<nav class="launch-bar"') == 1, f"{where}: expected one launch bar"
-        assert not re.search(r"<img[^>]+colab-badge\.svg", html), f"{where}: the badge cell is still on the page"
-        bar = html[html.index('<nav class="launch-bar"'):]
-        bar = bar[:bar.index("</nav>")]
-        texts = re.findall(r"<span>([^<]+)</span></a>", bar)
+        bars = tree.css("nav.launch-bar")
+        assert len(bars) == 1, f"{where}: expected one launch bar, found {len(bars)}"
+        assert not tree.css('img[src*="colab-badge.svg"]'), f"{where}: the badge cell is still on the page"
+        bar = bars[0]
+        texts = [span.text() for span in bar.css("a.launch-bar__link > span")]
         expected = ["Open in Colab", "Launch on Binder", "Download .ipynb", "View source on GitHub"]
         if hub:
             expected.insert(2, "Open on your JupyterHub")
         assert texts == expected, f"{where}: launch bar links {texts}"
-        assert "<img" not in bar and "<svg" in bar, f"{where}: icons must be inline SVG, not images"
-        caution = re.search(r'<p class="launch-bar__caution">.*?<a href="([^"]+)"', bar).group(1)
+        assert not bar.css("img") and bar.css("svg"), f"{where}: icons must be inline SVG, not images"
+        caution = bar.css_first(".launch-bar__caution a").attributes["href"]
         assert (page.parent / caution / "index.html").resolve().is_file(), f"{where}: caution link {caution}"
 
 
 # --- the guards fail, naming the place -----------------------------------------------------
 
-def _write_notebook(path: Path, cells: list[dict]) -> None:
+def _write_notebook(path: Path, cells: list) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
 
 
-def test_badge_check_names_the_notebook_and_cell_of_a_wrong_missing_or_extra_badge(tmp_path):
+def test_badge_rule_names_the_notebook_and_cell_of_a_wrong_missing_or_extra_badge(tmp_path):
     repo = Repository("alice/course", "main")
     good = colab_badge_markdown(repo, "notebooks/01-good.ipynb")
-    md = lambda text: {"cell_type": "markdown", "metadata": {}, "source": text}  # noqa: E731
+    md = nbformat.v4.new_markdown_cell
     _write_notebook(tmp_path / "notebooks/01-good.ipynb", [md(good), md("# Good")])
     _write_notebook(tmp_path / "notebooks/02-stale.ipynb",
                     [md(colab_badge_markdown(Repository("bob/course", "main"), "notebooks/02-stale.ipynb"))])
     _write_notebook(tmp_path / "notebooks/03-twice.ipynb",
                     [md(colab_badge_markdown(repo, "notebooks/03-twice.ipynb")), md("x"),
-                     {"cell_type": "code", "metadata": {}, "source": "", "execution_count": 1, "outputs": [
-                         {"output_type": "display_data", "metadata": {}, "data": {"text/markdown": good}}]}])
+                     nbformat.v4.new_code_cell("", execution_count=1, outputs=[nbformat.v4.new_output(
+                         "display_data", data={"text/markdown": good})])])
     _write_notebook(tmp_path / "notebooks/04-none.ipynb", [md("# No badge")])
     problems = badge_problems(tmp_path, repo)
+    rule = "[colab-badge]"
     assert not any("01-good" in p for p in problems), problems
-    assert any(p.startswith("notebooks/02-stale.ipynb: cell 0: badge is") for p in problems), problems
-    assert "notebooks/03-twice.ipynb: cell 2: a Colab badge outside cell 0 (one badge per notebook)" in problems
-    assert any(p.startswith("notebooks/04-none.ipynb: no Colab badge") for p in problems), problems
+    assert any(p.startswith(f"notebooks/02-stale.ipynb: cell 0: {rule} badge is") for p in problems), problems
+    assert f"notebooks/03-twice.ipynb: cell 2: {rule} a Colab badge outside cell 0 (one badge per notebook)" \
+        in problems
+    assert any(p.startswith(f"notebooks/04-none.ipynb: {rule} no Colab badge") for p in problems), problems
+
+
+def test_a_badge_naming_another_repository_fails_the_build_naming_the_notebook(defective_build):
+    notebook = defective_build["planted"]["badge"]["notebook"]
+    assert defective_build["returncode"] != 0
+    assert f"{notebook}: cell 0: [colab-badge] badge is" in defective_build["log"], defective_build["log"]
 
 
 def test_link_check_names_the_page_and_link_of_a_wrong_branch_repository_or_file(tmp_path):
@@ -269,12 +141,13 @@ def test_link_check_names_the_page_and_link_of_a_wrong_branch_repository_or_file
     assert counts == {"colab": 3, "binder": 1, "github": 2, "download": 3, "jupyterhub": 0}
 
 
-def test_launch_bar_offers_the_jupyterhub_only_when_one_is_configured():
+def test_launch_bar_offers_the_jupyterhub_only_when_one_is_configured(root):
+    template = Theme(name="material", custom_dir=str(root / "overrides")).get_env().get_template(LAUNCH_BAR)
     repo = Repository("alice/course", "autumn")
     common = dict(repository=repo, notebook="notebooks/01-a.ipynb", download_href="01-a.ipynb",
                   caution_href="../../caution/")
-    assert "git-pull" not in launch_bar_html(**common)
-    with_hub = launch_bar_html(**common, hub_url="https://hub.example.org/")
+    assert "git-pull" not in render_launch_bar(template, **common)
+    with_hub = render_launch_bar(template, **common, hub_url="https://hub.example.org/")
     link = re.search(r'href="(https://hub\.example\.org/hub/user-redirect/git-pull\?[^"]+)"', with_hub).group(1)
     query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
     assert query == {"repo": ["https://github.com/alice/course"], "branch": ["autumn"],

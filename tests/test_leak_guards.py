@@ -22,7 +22,10 @@ import yaml
 
 import clean_notebooks
 import scan_identifiers
+from course_support import copy_working_tree, tool
+from git_files import listed_files
 from new_notebook import build_notebook
+from notebook_rules import KEY_POINT_PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -36,27 +39,13 @@ NOTEBOOK_PASSWORD = "Tr0ub4dor-and-3-horses"  # pragma: allowlist secret
 COLAB_USER = {"displayName": "Maria Example", "userId": "06366185027922693499"}
 
 
-def tool(name: str) -> str:
-    """A pinned tool from the course's environment; a missing tool fails the test (never skips it)."""
-    path = BIN / name
-    if not path.exists():
-        pytest.fail(f"{name} is not installed beside {sys.executable}: run `make setup` "
-                    "(it is pinned in requirements.txt)", pytrace=False)
-    return str(path)
-
-
 def repository_files() -> list[str]:
     """Tracked files and new files not ignored by git: what a commit could contain."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    return sorted(name for name in listed.split("\0") if name and (ROOT / name).is_file())
+    return [name for name in listed_files(ROOT) if (ROOT / name).is_file()]
 
 
 def copy_repository(target: Path) -> Path:
-    for name in repository_files():
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target / name)
-    return target
+    return copy_working_tree(ROOT, target, init_git=False, warm=False)
 
 
 def a_course_notebook() -> Path:
@@ -121,27 +110,27 @@ def test_colab_metadata_planted_in_a_notebook_is_reported_and_cleaned_away(tmp_p
     tool("nb-clean")
     path, _ = notebook_copy(tmp_path, "saved-by-colab.ipynb")
     index = add_code_cell(path, "print(41 + 1)", "42\n")
-    raw = json.loads(path.read_text())
-    raw["cells"][index]["metadata"]["tags"] = ["keep-me"]
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[index].metadata["tags"] = ["keep-me"]
     if level == "cell":
-        raw["cells"][index]["metadata"][field] = COLAB_CELL_FIELDS[field]
+        nb.cells[index].metadata[field] = COLAB_CELL_FIELDS[field]
         expected = f"{path} cell {index}: metadata {field}"
     else:
-        raw["metadata"][field] = COLAB_NOTEBOOK_FIELDS[field]
+        nb.metadata[field] = COLAB_NOTEBOOK_FIELDS[field]
         expected = f"{path} metadata: {field}"
-    path.write_text(json.dumps(raw, indent=1))
-    before = json.loads(path.read_text())
+    nbformat.write(nb, path)
+    before = nbformat.read(path, as_version=4)
 
     result = clean_notebooks.check([path])
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stdout.splitlines(), result.stdout
 
     clean_notebooks.clean([path])
-    after = json.loads(path.read_text())
+    after = nbformat.read(path, as_version=4)
     assert clean_notebooks.check([path]).returncode == 0
     assert "Maria Example" not in path.read_text()
     assert after["metadata"] == {}
-    for old, new in zip(before["cells"], after["cells"], strict=True):
+    for old, new in zip(before.cells, after.cells, strict=True):
         assert new.get("outputs") == old.get("outputs")
         assert new.get("execution_count") == old.get("execution_count")
         assert new["metadata"] == ({"tags": old["metadata"]["tags"]} if "tags" in old["metadata"] else {})
@@ -149,9 +138,9 @@ def test_colab_metadata_planted_in_a_notebook_is_reported_and_cleaned_away(tmp_p
 
 def test_clean_notebooks_command_names_a_dirty_notebook_and_its_fields(tmp_path):
     path, _ = notebook_copy(tmp_path, "dirty.ipynb")
-    raw = json.loads(path.read_text())
-    raw["cells"][0]["metadata"]["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
-    path.write_text(json.dumps(raw))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].metadata["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
+    nbformat.write(nb, path)
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "clean_notebooks.py"), "--check", str(path)],
                             capture_output=True, text=True)
     assert result.returncode == 1
@@ -568,6 +557,7 @@ GUARD_HOOKS = {
 }
 # Also run by pre-commit, but not a leak guard: its verdict is not counted here.
 RULE_BOOK_HOOK = "notebooks follow the course's notebook rule book"
+RULE_BOOK_ENTRY = ("notebook-rules", "scripts/notebook_rules.py")
 
 
 def guard_verdicts(output: str, verdict: str) -> int:
@@ -585,7 +575,7 @@ def test_pre_commit_runs_the_same_guards(tmp_path):
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
     assert all(repo["repo"] == "local" for repo in config["repos"]), "hooks must work offline"
-    for hook_id, command in GUARD_HOOKS.items():
+    for hook_id, command in [*GUARD_HOOKS.items(), RULE_BOOK_ENTRY]:
         assert hook_id in hooks, f"{hook_id} missing from .pre-commit-config.yaml"
         assert command in hooks[hook_id]["entry"]
         assert hooks[hook_id]["language"] == "system"
@@ -601,9 +591,10 @@ def test_pre_commit_runs_the_same_guards(tmp_path):
 
     notebook = sorted((repo / "notebooks").glob("*.ipynb"))[0]
     index = add_code_cell(notebook, f'aws_access_key_id = "{AWS_KEY_ID}"', "SSN 219-09-9999\n")
-    raw = json.loads(notebook.read_text())
-    raw["cells"][index]["metadata"]["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
-    notebook.write_text(json.dumps(raw, indent=1))
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[index].metadata["executionInfo"] = COLAB_CELL_FIELDS["executionInfo"]
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"- {KEY_POINT_PLACEHOLDER}"))  # breaks a notebook rule
+    nbformat.write(nb, notebook)
     name = notebook.relative_to(repo).as_posix()
     subprocess.run(["git", "add", name], cwd=repo, check=True)
     failing = subprocess.run([*run, "--files", name], cwd=repo, capture_output=True, text=True, env=env)
@@ -612,6 +603,7 @@ def test_pre_commit_runs_the_same_guards(tmp_path):
     assert f"{name} cell {index}: metadata executionInfo" in failing.stdout
     assert f"{name}:{line_of(notebook, AWS_KEY_ID)}" in failing.stdout
     assert f"{name}: cell {index}, output 0 (stdout), line 1: ssn" in failing.stdout
+    assert f"{name}: cell {len(nb.cells) - 1}: [scaffold-placeholder]" in failing.stdout
 
     # The pasted patient row, in Markdown: of a fresh `make new-notebook` scaffold and of the notebook
     # with a synthetic-data generator. The commit is stopped, naming file, cell and kind.

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import serve
+from local_site import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "linkcheck.py"

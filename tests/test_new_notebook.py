@@ -15,13 +15,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import build_site
+from local_site import build_site
 from course_links import colab_badge_markdown, configured_repository
 from new_notebook import build_notebook, stage_for_git
 from notebook_rules import SCAFFOLD_PLACEHOLDERS, check_paths, course_notebooks
 from run_notebooks import execute
-from test_fork import copy_working_tree, snapshot
-from test_launch_links import launch_link_problems, tracked_files
+from course_support import copy_working_tree, launch_link_problems, snapshot, tracked_files
 
 
 def scaffold_placeholder_problems(root: Path) -> list[str]:
@@ -48,17 +47,16 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     assert expected in tracked_files(course)
     assert f"`git add {expected} mkdocs.yml`, then commit and push" in result.stdout, result.stdout
 
-    cells = json.loads((course / expected).read_text())["cells"]
-    assert "".join(cells[0]["source"]) == colab_badge_markdown(configured_repository(course / "mkdocs.yml"),
-                                                                  expected)
-    title = "".join(cells[1]["source"])
+    cells = nbformat.read(course / expected, as_version=4).cells
+    assert cells[0].source == colab_badge_markdown(configured_repository(course / "mkdocs.yml"), expected)
+    title = cells[1].source
     assert title.startswith("# Reading CSV files\n") and "> **Learning objectives**\n" in title
     assert configured_repository(course / "mkdocs.yml").pages_url + "chapter-1/colab/" in title
     # The synthetic-data note is prose: it declares nothing to the identifier scan.
-    assert "".join(cells[2]["source"]).startswith("> **Synthetic data only**\n") and cells[2]["metadata"] == {}
-    code = [c for c in cells if c["cell_type"] == "code"]
-    assert code and code[0]["execution_count"] == 1 and code[0]["outputs"], "the code cell was not run"
-    assert "".join(cells[-1]["source"]).startswith("> **Key points**")
+    assert cells[2].source.startswith("> **Synthetic data only**\n") and cells[2].metadata == {}
+    code = [c for c in cells if c.cell_type == "code"]
+    assert code and code[0].execution_count == 1 and code[0].outputs, "the code cell was not run"
+    assert cells[-1].source.startswith("> **Key points**")
     # The course's notebook style, apart from the placeholders the author replaces.
     assert not check_paths([course / expected], ["notebook-boxes", "link-text"], root=course)
     # Nav: the last entry of the chapter's Notebooks section.

@@ -12,10 +12,11 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_site, copy_course
+from course_support import mkdocs_settings
 from course_links import configured_repository, repository_being_built
-from notebook_styles import trimmed_stylesheet
+from notebook_stylesheet import trimmed_stylesheet
 
+ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 STYLESHEET = "assets/stylesheets/notebook.css"
 
@@ -213,8 +214,7 @@ def description_problems(site: Path, default: str) -> list[str]:
 
 
 def site_description() -> str:
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    return " ".join(re.search(r"^site_description:\s*>-\n((?:[ \t]+.*\n)+)", text, re.M).group(1).split())
+    return " ".join(mkdocs_settings(ROOT)["site_description"].split())
 
 
 def test_every_page_has_its_own_meta_description(built_site):
@@ -251,22 +251,11 @@ def test_notebook_description_is_the_first_paragraph_after_its_title(built_site,
     assert meta == " ".join(first.get_text().split())
 
 
-def test_a_notebook_loading_a_remote_image_or_lacking_a_first_paragraph_fails_the_build(tmp_path):
-    course = copy_course(tmp_path / "course")
-    notebook = course / "notebooks" / NOTEBOOKS[-1].name
-    nb = nbformat.read(notebook, as_version=4)
-    nb.cells.append(nbformat.v4.new_markdown_cell("![chart](https://cdn.example.net/chart.png)"))
-    for cell in nb.cells:                      # a title with no paragraph after it
-        if cell.cell_type == "markdown":
-            cell.source = "\n".join(line for line in cell.source.splitlines()
-                                    if line.startswith("#") or "cdn.example.net" in line)
-    nbformat.write(nb, notebook)
-    result = build_site(course, tmp_path / "site")
-    log = result.stdout + result.stderr
-    assert result.returncode != 0, "the strict build accepted the defects"
-    place = f"notebooks/{notebook.name}: cell {len(nb.cells)} ("
-    assert place in log and "https://cdn.example.net/chart.png" in log, log
-    assert f"notebooks/{notebook.name}: the page needs a paragraph after its '# Title'" in log, log
+def test_a_notebook_loading_a_remote_image_or_lacking_a_first_paragraph_fails_the_build(defective_build):
+    log, remote = defective_build["log"], defective_build["planted"]["remote"]
+    assert defective_build["returncode"] != 0, "the strict build accepted the defects"
+    assert f"{remote['notebook']}: cell {remote['cell']} loads {remote['url']} from another site" in log, log
+    assert f"{remote['notebook']}: the page needs a paragraph after its '# Title'" in log, log
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

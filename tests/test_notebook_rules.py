@@ -7,6 +7,7 @@ import sys
 
 import nbformat
 
+from course_support import copy_working_tree, tool
 from notebook_rules import RULES, check_paths, course_notebooks
 
 
@@ -149,9 +150,7 @@ def test_the_commit_guard_finds_a_duplicate_number_when_only_the_nav_changes(roo
     import os
     import shutil
 
-    from test_leak_guards import copy_repository, tool
-
-    repo = copy_repository(tmp_path / "repo")
+    repo = copy_working_tree(root, tmp_path / "repo", init_git=False, warm=False)
     (repo / ".venv").symlink_to(root / ".venv")
     source = course_notebooks(repo)[0]
     for name in ("06-mine.ipynb", "06-upstream.ipynb"):

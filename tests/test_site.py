@@ -4,39 +4,19 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlparse
 
-from conftest import build_site, copy_course
 from course_links import configured_repository, repository_being_built
-
-# Elements and attributes through which a browser fetches something on load.
-LOADING_ATTRIBUTES = {
-    "script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"),
-    "iframe": ("src",), "video": ("src", "poster"), "audio": ("src",),
-    "embed": ("src",), "object": ("data",), "input": ("src",), "track": ("src",),
-}
-LOADING_LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
-                     "modulepreload", "prefetch", "preconnect", "dns-prefetch", "manifest"}
-CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])(https?:)?//([^'")\s]+)""", re.I)
-
+from third_party import css_urls, is_remote, loaded_urls
 
 class _LoadedURLs(HTMLParser):
+    """(line, URL) of everything a page loads, by the course's one list (hooks/third_party.py)."""
+
     def __init__(self):
         super().__init__()
         self.urls: list[tuple[int, str]] = []
 
     def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        names = LOADING_ATTRIBUTES.get(tag, ())
-        if tag == "link" and LOADING_LINK_RELS & set((attrs.get("rel") or "").lower().split()):
-            names = ("href",)
-        for name in names:
-            for value in (attrs.get(name) or "").split(","):
-                url = value.strip().split(" ")[0]
-                if url:
-                    self.urls.append((self.getpos()[0], url))
-        if attrs.get("style"):
-            self.urls += [(self.getpos()[0], "//" + m.group(2)) for m in CSS_URL.finditer(attrs["style"])]
+        self.urls += [(self.getpos()[0], url) for url in loaded_urls(tag, dict(attrs))]
 
 
 def third_party_loads(site: Path) -> list[str]:
@@ -47,13 +27,13 @@ def third_party_loads(site: Path) -> list[str]:
         text = page.read_text(encoding="utf-8")
         parser.feed(text)
         for style in re.findall(r"<style[^>]*>(.*?)</style>", text, re.S):
-            parser.urls += [(0, "//" + m.group(2)) for m in CSS_URL.finditer(style)]
+            parser.urls += [(0, url) for url in css_urls(style)]
         for line, url in parser.urls:
-            if urlparse(url).netloc:
+            if is_remote(url):
                 found.append(f"{page.relative_to(site)}:{line}: {url}")
     for sheet in sorted(site.rglob("*.css")):
         for number, text in enumerate(sheet.read_text(encoding="utf-8").splitlines(), 1):
-            found += [f"{sheet.relative_to(site)}:{number}: //{m.group(2)}" for m in CSS_URL.finditer(text)]
+            found += [f"{sheet.relative_to(site)}:{number}: {url}" for url in css_urls(text)]
     return found
 
 
@@ -100,14 +80,7 @@ def test_edit_links_name_the_configured_repository_and_branch(built_site):
     assert f'href="{expected}"' in page
 
 
-def test_a_broken_internal_link_or_anchor_fails_the_build_naming_page_and_link(tmp_path):
-    course = copy_course(tmp_path / "course")
-    page = course / "docs" / "chapter-1" / "index.md"
-    page.write_text(page.read_text(encoding="utf-8")
-                    + "\n[gone](colab/no-such-page.md) and [lost](colab/index.md#no-such-anchor)\n",
-                    encoding="utf-8")
-    result = build_site(course, tmp_path / "site")
-    log = result.stdout + result.stderr
-    assert result.returncode != 0, "the strict build accepted a broken link"
-    assert "chapter-1/index.md" in log and "colab/no-such-page.md" in log, log
-    assert "#no-such-anchor" in log, log
+def test_a_broken_internal_link_or_anchor_fails_the_build_naming_page_and_link(defective_build):
+    log, planted = defective_build["log"], defective_build["planted"]
+    assert defective_build["returncode"] != 0, "the strict build accepted a broken link"
+    assert planted["page"] in log and all(link in log for link in planted["links"]), log

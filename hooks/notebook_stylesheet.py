@@ -1,69 +1,82 @@
-"""Notebook pages share one small stylesheet instead of inlined JupyterLab CSS.
+"""The shared stylesheet of the notebook pages, trimmed from JupyterLab's CSS.
 
 mkdocs-jupyter inlines about 600 KB of JupyterLab CSS into every notebook
-page. This hook takes those `<style>` blocks out of the pages and, after the
-build, writes assets/stylesheets/notebook.css: the rules of that CSS whose
-selectors can match the built notebook pages (scoped to the notebook), the
-custom properties they use, then the course's own notebook.css from docs/
-(JupyterLab's theme variables mapped to Material's, light and dark). Styles
-inside outputs (a DataFrame's `<style scoped>`) stay where they are.
+page. The notebook page step (hooks/notebook_page.py) takes those `<style>`
+blocks out of the pages and, after the build, writes
+assets/stylesheets/notebook.css with `trimmed_stylesheet()`: the rules of that
+CSS whose selectors can match the built notebook pages (scoped to the
+notebook), the custom properties they use, then the course's own notebook.css
+from docs/ (JupyterLab's theme variables mapped to Material's, light and
+dark). Styles inside outputs (a DataFrame's `<style scoped>`) stay where they are.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import tinycss2
 
-from notebook_html import parsed_content, serialised
-
 STYLESHEET = "assets/stylesheets/notebook.css"
 SCOPE = ".jupyter-wrapper"
-
-_inlined_css: dict[str, None] = {}      # mkdocs-jupyter's <style> texts, in order, once each
-_used_names: set[str] = set()           # tags, .classes and [attributes] in notebook content
-
-
-def on_pre_build(config):
-    _inlined_css.clear()
-    _used_names.clear()
-
-
-def on_page_content(content, page, config, files):
-    if not page.file.src_uri.endswith(".ipynb"):
-        return content
-    soup = parsed_content(page, content)
-    notebook = soup.select_one(SCOPE)
-    for style in soup.find_all("style"):
-        if not any(parent is notebook for parent in style.parents):
-            _inlined_css[style.get_text()] = None
-            style.decompose()
-    _used_names.update(names_used_in(notebook))
-    return serialised(page, soup)
-
-
-def on_post_build(config):
-    own = Path(config.docs_dir, STYLESHEET).read_text(encoding="utf-8")
-    shared = trimmed_stylesheet(list(_inlined_css), _used_names, own)
-    Path(config.site_dir, STYLESHEET).write_text(shared + own, encoding="utf-8")
 
 
 def names_used_in(element) -> set[str]:
     """Tag names, `.classes` and `[attributes]` of `element` and everything in it."""
     names: set[str] = set()
-    for tag in [element, *element.find_all(True)]:
-        names.add(tag.name.lower())
-        names.update(f"[{attribute.lower()}]" for attribute in tag.attrs)
-        names.update(f".{name}" for name in tag.get("class", []))
+    for tag in element.traverse():
+        if not tag.is_element_node:
+            continue
+        attributes = tag.attributes
+        names.add(tag.tag.lower())
+        names.update(f"[{attribute.lower()}]" for attribute in attributes)
+        names.update(f".{name}" for name in (attributes.get("class") or "").split())
     return names
 
 
 def trimmed_stylesheet(css_texts: list[str], used: set[str], own_css: str) -> str:
     """The rules of `css_texts` that can match `used` names, scoped to the
     notebook, with only the custom properties they (or `own_css`) refer to."""
-    rules = [rule for text in css_texts for rule in kept_rules(parse(text), used)]
+    rules = [rule for text in css_texts for rule in kept_rules(parse(candidate_rules(text, used)), used)]
     needed = properties_needed(rules, own_css)
     lines = [rule_text(selectors, declarations, needed) for selectors, declarations in rules]
     return "".join(line + "\n" for line in lines if line)
+
+
+# Comments, strings and braces: enough to find where each top-level rule of a stylesheet ends.
+_CSS_STRUCTURE = re.compile(r"""/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[{}]""", re.S)
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
+_ARGUMENTS = re.compile(r"\([^()]*\)")
+
+
+def candidate_rules(text: str, used: set[str]) -> str:
+    """`text` without the top-level style rules that cannot match: those where every
+    selector names a class not in `used`. A quick pass before tinycss2 parses the
+    rest (JupyterLab's 600 KB of CSS is mostly rules for widgets no page shows);
+    anything it is unsure of (at-rules, escapes, odd text) is kept for tinycss2."""
+    kept, start, depth, brace = [], 0, 0, 0
+    for match in _CSS_STRUCTURE.finditer(text):
+        token = match.group()
+        if token == "{":
+            brace = match.start() if depth == 0 else brace
+            depth += 1
+        elif token == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if may_match(text[start:brace], used):
+                    kept.append(text[start:match.end()])
+                start = match.end()
+    kept.append(text[start:])
+    return "".join(kept)
+
+
+def may_match(prelude: str, used: set[str]) -> bool:
+    """False only when every selector of `prelude` needs a class that is not used."""
+    prelude = re.sub(r"/\*.*?\*/", "", prelude, flags=re.S).strip()
+    if not prelude or prelude.startswith("@") or any(c in prelude for c in ";\\\"'{}"):
+        return True
+    while _ARGUMENTS.search(prelude):          # :not(.x), :is(...): their classes are not required
+        prelude = _ARGUMENTS.sub("", prelude)
+    return any(all(f".{name}" in used for name in _CLASS.findall(selector))
+               for selector in prelude.split(","))
 
 
 def parse(text: str):
