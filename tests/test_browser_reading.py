@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from browser_support import browser, chapter_pages, notebook_pages, report  # noqa: F401  (fixture)
-from conftest import serve
+from browser_support import chapter_pages, notebook_pages, report
+from local_site import serve
 from reading_support import (
     CONFIGURATIONS, DESKTOP, PHONE, box_problems, break_problems, covering_problems, dark_figure_problems,
     enlarge_problems, figure_problems, launch_bar_problems, leftover_problems, overflow_problems,
