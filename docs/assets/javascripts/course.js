@@ -3,7 +3,7 @@
 // - the search dialog gets a name;
 // - a box that scrolls sideways (code, an output, a table) becomes a named
 //   keyboard stop while it scrolls, and stops being one when it no longer
-//   does; notebook cells and outputs that do not scroll are no Tab stops;
+//   does (the page step, hooks/notebook_page.py, leaves no other cell a Tab stop);
 // - a wide comparison table (five or more columns) can stack on a phone: each
 //   cell carries its column's name, and explicit table roles keep its
 //   structure for screen readers once CSS changes its display;
@@ -34,14 +34,6 @@
           });
         }
       });
-    });
-  }
-
-  function dropCellTabStops() {
-    document.querySelectorAll(
-      ".jupyter-wrapper .jp-Cell-inputWrapper[tabindex], .jupyter-wrapper .jp-OutputArea-output[tabindex]"
-    ).forEach(function (cell) {
-      if (!cell.hasAttribute("data-scroll-stop")) cell.removeAttribute("tabindex");
     });
   }
 
@@ -135,6 +127,5 @@
     labelComparisonTables();
     makeFiguresEnlargeable();
     markScrollingBoxes();
-    dropCellTabStops();
   });
 })();
