@@ -4,56 +4,89 @@
 # when nothing changed.
 
 SHELL := /bin/bash
-PYTHON ?= python3
+# One Python environment for everything (.venv): the site tooling and the
+# notebooks share Google Colab's Python version and Colab's pins for the
+# notebook packages and the kernel, so nbval's --nbval-current-env and
+# `make notebooks` run the notebooks as Colab does, and authors have one
+# environment to think about. The version is the `# python-version:` line of
+# notebooks/colab-runtime.txt; scripts/find_python.sh finds that interpreter
+# (PATH, pyenv, /usr/bin) or says how to install it. `make setup PYTHON=...`
+# names one. A .venv made with another Python is rebuilt.
+COLAB_PYTHON := $(shell sed -n 's/^\# python-version: *\([0-9]*\.[0-9]*\).*/\1/p' notebooks/colab-runtime.txt)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+REQUIREMENTS := requirements.txt notebooks/requirements.txt notebooks/kernel-requirements.txt
+# The install stamp names the Python version, so a change of version re-runs the install.
+INSTALLED := $(VENV)/.installed-python$(COLAB_PYTHON)
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# Colab's ipykernel (6.17.1) starts debugpy, which warns on Python 3.12+ that
+# frozen modules may hide breakpoints at every kernel start; nobody debugs here.
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup serve build test check bench notebooks lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
+.PHONY: help setup serve build test check bench notebooks colab-sim student-copies lint-notebooks clean-notebooks leaks linkcheck claims-due fork new-notebook clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt notebooks/requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt -r notebooks/requirements.txt
+$(INSTALLED): $(REQUIREMENTS)
+	@if ! $(PY) -c 'import sys; sys.exit(f"{sys.version_info[0]}.{sys.version_info[1]}" != "$(COLAB_PYTHON)")' 2>/dev/null; then \
+	  python=$$(PYTHON="$(PYTHON)" scripts/find_python.sh $(COLAB_PYTHON)) || exit 1; \
+	  echo "Creating $(VENV) with $$python (Python $(COLAB_PYTHON), Colab's version)"; \
+	  rm -rf $(VENV) && "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --disable-pip-version-check -q $(addprefix -r ,$(REQUIREMENTS))
+	@rm -f $(VENV)/.installed $(VENV)/.installed-python*
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(VENV)/.installed node_modules/.installed ## Install everything (idempotent)
+setup: $(INSTALLED) node_modules/.installed ## Install everything (idempotent)
 
-serve: $(VENV)/.installed ## Serve the site on http://127.0.0.1:8000 with live reload
+serve: $(INSTALLED) ## Serve the site on http://127.0.0.1:8000 with live reload
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
-build: $(VENV)/.installed ## Build the site into site/ (strict)
+build: $(INSTALLED) ## Build the site into site/ (strict)
 	$(BIN)/mkdocs build --strict
 
-test: setup ## Run the whole test suite
-	$(PY) -m pytest
+# The browser tests drive the browser scripts/setup_browser.py finds or
+# installs. `make test BROWSER=0` runs everything else and lists what it left out.
+BROWSER ?= 1
+test: setup ## Run the whole test suite (BROWSER=0: all but the browser tests)
+ifeq ($(BROWSER),0)
+	$(PY) -m pytest --without-browser
+else
+	@browser="$$($(PY) scripts/setup_browser.py)" && echo "CHROMIUM_PATH=$$browser $(PY) -m pytest" && \
+	  CHROMIUM_PATH="$$browser" $(PY) -m pytest
+endif
 
-check: $(VENV)/.installed ## Quick loop after editing one notebook: rules, strict build, its nbval (NB=notebooks/x.ipynb)
+check: $(INSTALLED) ## Quick loop after editing one notebook: rules, strict build, its nbval (NB=notebooks/x.ipynb)
 	@test -n "$(NB)" || { echo "make check needs NB=notebooks/NAME.ipynb (the notebook you changed)"; exit 2; }
 	$(PY) scripts/quick_check.py "$(NB)"
 
 bench: setup ## Budgets side by side: cold build vs Jupyter Book and vs no hooks, make test, quick loop, page weight
 	$(PY) scripts/bench.py
 
-notebooks: $(VENV)/.installed ## Re-execute notebooks in place and clean them (NB=notebooks/x.ipynb for one)
+notebooks: $(INSTALLED) ## Re-execute notebooks in place and clean them (NB=notebooks/x.ipynb for one)
 	$(PY) scripts/run_notebooks.py $(NB)
 
-lint-notebooks: $(VENV)/.installed ## Check every notebook against the notebook rule book (scripts/notebook_rules.py)
+colab-sim: $(INSTALLED) ## Run notebooks in simulated Colab, every flag and runtime, with the coverage report (NB=... for one)
+	$(PY) tests/colab_runtime_sim $(NB)
+
+student-copies: $(INSTALLED) ## Write exercises/: each notebook without its solutions (the copies students open)
+	$(PY) scripts/student_copies.py
+
+lint-notebooks: $(INSTALLED) ## Check every notebook against the notebook rule book (scripts/notebook_rules.py)
 	$(PY) scripts/notebook_rules.py $(NB)
 
-clean-notebooks: $(VENV)/.installed ## Strip account metadata and volatile fields from notebooks
+clean-notebooks: $(INSTALLED) ## Strip account metadata and volatile fields from notebooks
 	$(PY) scripts/clean_notebooks.py
 
-leaks: $(VENV)/.installed ## Run the leak guards (notebook metadata, secrets, patient-like data) on every file
+leaks: $(INSTALLED) ## Run the leak guards (notebook metadata, secrets, patient-like data) on every file
 	$(BIN)/pre-commit run --all-files
 
 # The link check's own exit status (0: no link broken, 1: some are broken,
@@ -73,16 +106,16 @@ linkcheck: build ## Build, then check every external link of the site (needs the
 # REPORT=file.md also writes the list as Markdown; TODAY=YYYY-MM-DD reviews as
 # of another day.
 CLAIMS_STATUS ?= build/claims/status
-claims-due: $(VENV)/.installed ## List the claims of claims.yml checked more than six months ago
+claims-due: $(INSTALLED) ## List the claims of claims.yml checked more than six months ago
 	@mkdir -p $(dir $(CLAIMS_STATUS))
 	@status=0; $(PY) scripts/claims.py due $(if $(TODAY),--today "$(TODAY)") $(if $(REPORT),--markdown "$(REPORT)") || status=$$?; \
 	echo $$status > $(CLAIMS_STATUS); \
 	exit $$status
 
-fork: $(VENV)/.installed ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=main]
-	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)")
+fork: $(INSTALLED) ## Re-point the course to a fork: make fork REPO=owner/name [BRANCH=...] [SITE_URL=https://...]
+	$(PY) scripts/fork.py "$(REPO)" $(if $(BRANCH),--branch "$(BRANCH)") $(if $(SITE_URL),--site-url "$(SITE_URL)")
 
-new-notebook: $(VENV)/.installed ## Start a notebook: make new-notebook NAME=my-topic [TITLE="My topic"]
+new-notebook: $(INSTALLED) ## Start a notebook: make new-notebook NAME=my-topic [TITLE="My topic"]
 	$(PY) scripts/new_notebook.py "$(NAME)" $(if $(TITLE),--title "$(TITLE)")
 
 clean: ## Remove build output and caches (keeps .venv and node_modules)

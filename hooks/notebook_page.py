@@ -21,13 +21,16 @@ parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
 - removes the scripts that would load code from another site;
 - points each copy button at the highlighted code and drops the hidden copy;
 - takes JupyterLab's `<style>` blocks out (see notebook_stylesheet.py);
-- describes the page with the first paragraph after the notebook's H1 and
-  points its edit link at notebooks/NAME.ipynb;
-- keeps a text-only version (Markdown and code, no outputs) for site search;
+- describes the page with the first paragraph after the notebook's H1 (its
+  edit and view links, notebooks/NAME.ipynb, are set by hooks/repository.py);
+- keeps a text-only version (Markdown and code, no outputs, no exercise
+  solutions) for site search;
+- folds each exercise solution under "Show solution" (hooks/exercises.py);
 
 and serialises it once. The rule book's notebook rules that shape the page
-(`colab-badge`, `figure-alt-text`, `notebook-boxes`) and a resource loaded from another site are
-warnings naming notebook and cell, so `mkdocs build --strict` fails on them.
+(`colab-badge`, `figure-alt-text`, `notebook-boxes`) and a resource loaded
+from another site are warnings naming notebook and cell, so
+`mkdocs build --strict` fails on them.
 
 State, all of it explicit: each page carries its own search text between two
 events; one `NotebookPages` per build holds the course's settings and the
@@ -50,13 +53,14 @@ from mkdocs.utils import get_relative_url
 from selectolax.lexbor import LexborHTMLParser
 
 from course_links import (
-    binder_url,
-    colab_url,
+    Launchers,
+    exercise_links,
+    file_href,
     github_url,
-    invalid_hub_url_reason,
     is_badge_cell,
-    nbgitpuller_url,
+    launch_links,
 )
+from exercises import TASK, exercise_roles, fold_solutions, is_solution_node
 from notebook_stylesheet import SCOPE, STYLESHEET, names_used_in, trimmed_stylesheet
 from third_party import LOADING_ATTRIBUTES, SCRIPT_IMPORT, is_remote, loaded_urls
 
@@ -98,13 +102,6 @@ class NotebookPages:
 _build: NotebookPages | None = None               # made anew by each build's on_pre_build
 
 
-def on_config(config):
-    reason = invalid_hub_url_reason(hub_url(config))
-    if reason:
-        raise PluginError(f"mkdocs.yml: extra.course.jupyterhub_url: {reason}")
-    return config
-
-
 def on_pre_build(config):
     global _build
     _build = NotebookPages(config)
@@ -140,9 +137,9 @@ def on_page_content(content, page, config, files):
     drop_tool_leftovers(wrapper)
     place_launch_bar(tree, wrapper, notebook, page, config, files)
     warn_about_remote_loads(tree, notebook, config.site_url)
+    fold_solutions(wrapper)
 
     _build.used_names.update(names_used_in(wrapper))
-    page.edit_url = github_url(config.extra["course"]["repository"], "edit", path)
     return tree.html
 
 
@@ -178,10 +175,6 @@ def notebook_path(page) -> str | None:
     return src if src.startswith("notebooks/") and src.endswith(".ipynb") else None
 
 
-def hub_url(config) -> str:
-    return str(config.extra.get("course", {}).get("jupyterhub_url") or "")
-
-
 def inside(element, container) -> bool:
     node = element.parent
     while node is not None:
@@ -208,10 +201,13 @@ def copy_the_code_itself(copy) -> None:
 
 def searchable_text(wrapper) -> str:
     """The notebook's Markdown and code, cell after cell, with no outputs,
-    prompts or copy buttons. Flat, so that each heading starts a search
+    prompts or copy buttons, and no exercise solutions (folded on the page,
+    they stay out of search). Flat, so that each heading starts a search
     section holding the Markdown and code below it."""
     parts = []
     for cell in wrapper.css(".jp-Notebook-cell[id]"):
+        if is_solution_node(cell):
+            continue
         markdown = cell.css_first(".jp-RenderedMarkdown")
         code = cell.css_first(".highlight-ipynb pre")
         if markdown is not None:
@@ -260,7 +256,9 @@ def drop_tool_leftovers(wrapper) -> None:
 def place_launch_bar(tree, wrapper, notebook: Notebook, page, config, files) -> None:
     """The launch bar in place of the badge cell, outside the notebook's own
     wrapper so JupyterLab's styles leave it alone, under the notebook's title."""
-    bar = LexborHTMLParser(launch_bar_html(config, notebook.path, page, files), is_fragment=True).root
+    exercises = any(TASK in exercise_roles(cell) for cell in notebook.cells)
+    bar = LexborHTMLParser(launch_bar_html(config, notebook.path, page, files, exercises),
+                           is_fragment=True).root
     cells = notebook.cells
     badge = None
     if cells and is_badge_cell(cells[0]) and cells[0].get("id"):
@@ -288,8 +286,8 @@ def title_first(wrapper) -> None:
     title.decompose()                              # ... so the original goes
 
 
-def launch_bar_html(config, notebook: str, page, files) -> str:
-    """The launch bar of `notebook` (notebooks/NAME.ipynb) on `page`."""
+def launch_bar_html(config, notebook: str, page, files, exercises: bool = False) -> str:
+    """The launch bar of `notebook` (notebooks/NAME.ipynb) on `page`; `exercises`: it has some."""
     caution = files.get_file_from_path(CAUTION_PAGE)
     if caution is None:
         raise PluginError(f"{notebook}: the launch bar links to docs/{CAUTION_PAGE}, which does not exist")
@@ -300,19 +298,24 @@ def launch_bar_html(config, notebook: str, page, files) -> str:
         _build.launch_bar,
         repository=config.extra["course"]["repository"],
         notebook=notebook,
-        download_href=posixpath.basename(nb_url),  # the copy sits beside the page
+        download_href=file_href(posixpath.basename(nb_url)),  # the copy sits beside the page
         caution_href=get_relative_url(caution.url, page.url),
-        hub_url=hub_url(config),
+        launchers=config.extra["course"]["launchers"],
+        exercises=exercises,
     )
 
 
-def launch_buttons(repository, notebook: str, download_href: str, hub_url: str = "") -> list[dict]:
-    """The bar's buttons after Colab, as data: Binder, the JupyterHub (when one is set),
-    the download and the source on GitHub."""
-    buttons = [dict(modifier="binder", href=binder_url(repository, notebook),
-                    icon="material/rocket-launch-outline", text="Launch on Binder")]
-    if hub_url:
-        buttons.append(dict(modifier="jupyterhub", href=nbgitpuller_url(hub_url, repository, notebook),
+def launch_buttons(repository, notebook: str, download_href: str,
+                   launchers: Launchers = Launchers()) -> list[dict]:
+    """The bar's buttons after Colab, as data: Binder and the JupyterHub (each when
+    switched on), the download and the source on GitHub."""
+    links = launch_links(launchers, repository, notebook)
+    buttons = []
+    if "binder" in links:
+        buttons.append(dict(modifier="binder", href=links["binder"],
+                            icon="material/rocket-launch-outline", text="Launch on Binder"))
+    if "jupyterhub" in links:
+        buttons.append(dict(modifier="jupyterhub", href=links["jupyterhub"],
                             icon="simple/jupyter", text="Open on your JupyterHub"))
     buttons += [
         dict(modifier="download", href=download_href, icon="material/download", text="Download .ipynb",
@@ -324,13 +327,24 @@ def launch_buttons(repository, notebook: str, download_href: str, hub_url: str =
 
 
 def render_launch_bar(template, *, repository, notebook: str, download_href: str, caution_href: str,
-                      hub_url: str = "") -> str:
+                      launchers: Launchers = Launchers(), exercises: bool = False) -> str:
     """The bar's HTML for `notebook` (its path in the repository, e.g. notebooks/x.ipynb),
-    from the theme's `partials/launch-bar.html` template."""
-    colab = dict(modifier="colab", href=colab_url(repository, notebook), icon="simple/googlecolab",
-                 text="Open in Colab")
+    from the theme's `partials/launch-bar.html` template. Each launcher shows when
+    its setting (extra.course.colab, .binder, .jupyterhub_url) switches it on. With
+    Colab on, a notebook with `exercises` opens in Colab as its student copy
+    (exercises/NAME.ipynb, no solutions) or as itself, "with solutions"."""
+    links = launch_links(launchers, repository, notebook)
+    colab = dict(modifier="colab", href=links["colab"], icon="simple/googlecolab",
+                 text="Open in Colab") if "colab" in links else None
+    solutions = None
+    copies = exercise_links(launchers, repository, notebook) if exercises else {}
+    if copies:
+        colab.update(href=copies["exercises"], text="Open exercises in Colab")
+        solutions = dict(modifier="solutions", href=copies["solutions"],
+                         icon="material/lightbulb-on-outline", text="Open with solutions")
     return template.render(
-        colab=colab, buttons=launch_buttons(repository, notebook, download_href, hub_url),
+        colab=colab, solutions=solutions,
+        buttons=launch_buttons(repository, notebook, download_href, launchers),
         caution_href=caution_href)
 
 

@@ -29,6 +29,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_markdown_title
 from mkdocs.utils.meta import get_data
 
+from course_links import url_path
+
 MARKER = re.compile(r"^<!--\s*suggested-path\s*-->[ \t]*$", re.M)
 LINK = re.compile(r"\]\(\s*<?([^)\s>#]+)")
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
@@ -101,7 +103,7 @@ def path_table(index_page) -> str:
     folder = posixpath.dirname(index_page.file.src_uri) or "."
     rows = ["| Step | What |", "|---|---|"]
     for number, (kind, page) in enumerate(path_steps(index_page), 1):
-        link = posixpath.relpath(page.file.src_uri, folder)
+        link = url_path(posixpath.relpath(page.file.src_uri, folder))  # a space or '#' in a name stays in the link
         title = title_of(page).replace("|", "\\|").replace("]", "\\]")
         rows.append(f"| {number} | {kind}: [{title}]({link}) |")
     return "\n".join(rows)

@@ -10,7 +10,9 @@
    the project's requirements). Printed as times and ratios, wall clock and CPU.
 2. The size of every built page, raw and gzipped; for notebook pages also the
    HTML without its figures (inline data: images), gzipped.
-3. Each notebook executed top to bottom with nbclient, in a temporary copy.
+3. Each notebook executed top to bottom with nbclient, in a temporary copy;
+   then every notebook in simulated Colab, every configuration
+   (tests/colab_runtime_sim, as in `make test`), timed.
 4. An author's quick loop on a copy of the course with one notebook edited:
    scripts/quick_check.py (the rule book, the strict build, that notebook's nbval).
 5. The test suite warm, as `make test` runs it (skip with --skip-suite).
@@ -50,6 +52,7 @@ VS_NO_HOOKS = 1.3                # cold build, course / same site without the pr
 SUITE_SECONDS = 90.0             # `make test`, warm, with the browser tests
 QUICK_LOOP_SECONDS = 30.0        # rules + strict build + one notebook's nbval
 NOTEBOOK_RUN_SECONDS = 10.0
+SIMULATED_COLAB_SECONDS = 90.0   # all notebooks, every configuration, plus the plain runs
 NOTEBOOK_PAGE_GZIP_BYTES = 25 * 1024   # HTML without figures
 
 DATA_URI = re.compile(rb"""data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=\s]+""")
@@ -227,6 +230,17 @@ def kb(size: int) -> str:
     return f"{size / 1024:8.1f} KB"
 
 
+def simulated_colab(scratch: Path) -> tuple[float, list[str]]:
+    """Seconds to run every notebook in every simulated Colab configuration, and the problems."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from colab_runtime_sim.simulate import problems
+
+    start = time.perf_counter()
+    found = [p for notebook in sorted(NOTEBOOKS.glob("*.ipynb"))
+             for p in problems(notebook, scratch / "colab-sim" / notebook.stem, progress)[0]]
+    return time.perf_counter() - start, found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="cold builds per side (default 3)")
@@ -279,6 +293,12 @@ def main(argv=None) -> int:
             check(seconds < NOTEBOOK_RUN_SECONDS, f"{notebook.name} runs in {seconds:.2f} s < {NOTEBOOK_RUN_SECONDS:.0f} s")
             if seconds > slowest_seconds:
                 slowest, slowest_seconds = notebook, seconds
+
+        progress("\nSimulated Colab (tests/colab_runtime_sim), every configuration of every notebook:")
+        seconds, found = simulated_colab(scratch)
+        progress(f"  simulated Colab: {seconds:.1f} s" + (f", {len(found)} problem(s)" if found else ""))
+        check(not found and seconds < SIMULATED_COLAB_SECONDS,
+              f"simulated Colab runs without problems in {seconds:.1f} s < {SIMULATED_COLAB_SECONDS:.0f} s")
 
         if slowest is not None:
             progress(f"\nAn author's quick loop on {slowest.name} (the slowest notebook), edited in a copy:")

@@ -12,7 +12,8 @@ the site served as GitHub Pages serves it (gzip, `Cache-Control:
 max-age=600`), which is what readers get; the uncompressed scores are printed
 beside them for comparison.
 
-Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH); Lighthouse is
+Chromium is the browser tests' (CHROMIUM_PATH, chromium on PATH, or
+scripts/setup_browser.py's); Lighthouse is
 node_modules/.bin/lighthouse (`npm ci`). Targets: performance >= 95,
 accessibility, best practices and SEO = 100; one PASS/FAIL line each.
 main() returns 1 when a target is missed or a tool is missing, else 0.
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv if argv is not None else [])
     executable = chromium_executable()
     if not executable:
-        progress("  FAIL  no Chromium (sudo apt-get install chromium, or set CHROMIUM_PATH)")
+        progress("  FAIL  no Chromium: `python scripts/setup_browser.py` sets one up (or set CHROMIUM_PATH)")
         return 1
     failed = 0
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as folder:

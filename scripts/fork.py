@@ -1,27 +1,37 @@
 """Re-point the course at a fork: its repository, branch and GitHub Pages site.
 
-    python scripts/fork.py OWNER/NAME [--branch BRANCH] [--from OWNER/NAME ...]
+    python scripts/fork.py OWNER/NAME [--branch BRANCH] [--site-url URL] [--from OWNER/NAME ...]
+
+BRANCH defaults to the branch mkdocs.yml names now (`extra.course.branch`),
+so re-running it on a course taught from its own branch keeps that branch;
+the report says which branch it used. URL is the site's own address when it
+is published on a custom domain (`extra.course.site_url`); without it a
+course that stays in the same repository keeps its custom domain, and one
+moved to another repository is published on that repository's GitHub Pages.
 
 What changes:
-- mkdocs.yml: `repo_url`, `repo_name` and `extra.course.branch` (line edits
-  that keep every comment);
-- every notebook's Open-in-Colab badge cell, rewritten from the new setting;
+- mkdocs.yml: `repo_url`, `repo_name`, `extra.course.branch` and
+  `extra.course.site_url` (mkdocs.yml is read with MkDocs' own YAML loader
+  and only those values are rewritten in place, so every comment stays);
+- every notebook's Open-in-Colab badge cell, rewritten from the new setting,
+  and so is each student copy's in exercises/ (pointing at the copy itself);
 - the workflows' push branch filter marked as following the course's branch
   (`branches: [main] # extra.course.branch ...` in .github/workflows/), so
   pushes to the new branch run the tests and publish the site;
 - every absolute link to the old repository or its site, in notebooks/,
-  docs/, README.md, mkdocs.yml and .github/: github.com/OLD (blob, tree,
+  exercises/, docs/, README.md, mkdocs.yml and .github/: github.com/OLD (blob, tree,
   edit, raw ... on the old branch move to the new branch),
   raw.githubusercontent.com/OLD, Colab's github/OLD, mybinder.org's gh/OLD,
-  nbgitpuller's encoded repo=, and the old Pages site (https://OWNER.github.io/NAME/).
+  nbgitpuller's encoded repo=, and the old site (https://OWNER.github.io/NAME/ or
+  its custom domain), with the branch written plainly or percent-encoded.
 
 "Old" is the repository mkdocs.yml names now, plus any other repository a
 notebook's badge names (after merging upstream changes, new notebooks bring
 upstream's badge), plus any given with --from.
 
 Every change is computed before any file is written; bad input (a REPO that
-is not owner/name, such as a URL or a name ending in .git, or a malformed
-BRANCH) changes nothing. Notebooks are written the way nbformat writes them
+is not owner/name, such as a URL or a name ending in .git, a malformed
+BRANCH or site address, or a mkdocs.yml the course cannot read) changes nothing. Notebooks are written the way nbformat writes them
 (indent 1, sorted keys, trailing newline) with their outputs kept. A second
 run finds nothing to change.
 
@@ -38,24 +48,30 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+import shlex
 from urllib.parse import quote
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 from course_links import (  # noqa: E402
-    BRANCH_LINE,
     COLAB_BADGE_MARKDOWN_RE,
-    REPO_URL_LINE,
+    Course,
     Repository,
+    SettingError,
     colab_badge_markdown,
-    configured_repository,
+    configured_course,
     invalid_branch_reason,
+    invalid_site_url_reason,
     invalid_slug_reason,
     is_badge_cell,
+    normalised_site_url,
+    parse_colab_notebook_url,
+    url_path,
 )
 
-REPO_NAME_LINE = re.compile(r"^repo_name:\s*(\S+)\s*$", re.M)
 TEXT_SUFFIXES = {".md", ".markdown", ".html", ".txt", ".yml", ".yaml", ".json", ".toml", ".cfg", ".py", ".j2"}
 # Where the end of an owner/name is: not followed by a name character
 # (".git" or a full stop ending a sentence are fine).
@@ -82,7 +98,9 @@ class Change:
 
 
 def _ref(branch: str) -> str:
-    return re.escape(branch)
+    """A pattern for `branch` in a URL path: written plainly or percent-encoded."""
+    forms = {branch, url_path(branch)}
+    return "(?:" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + ")"
 
 
 def suggested_slug(value: str) -> str | None:
@@ -103,21 +121,21 @@ def workflow_branch_filter(branch: str) -> str:
 
 
 def link_rules(old: Repository, new: Repository) -> list[tuple[re.Pattern, str]]:
-    """(pattern, replacement) pairs that move links from `old` to `new`."""
+    """(pattern, replacement) pairs that move links from `old` to `new` (its site: site_rules)."""
     o = re.escape(old.slug)
     ob = _ref(old.branch)
-    n, nb = new.slug, new.branch
+    n, nb = new.slug, url_path(new.branch)
     encoded_old = re.escape(old.slug.replace("/", "%2F"))
     rules = [
-        # Links on the old branch move to the new branch ...
+        # Links on the old branch move to the new branch (percent-encoded as course_links writes it) ...
         (rf"(https?://github\.com/){o}/(blob|tree|edit|raw|commits|actions|settings)/{ob}(?=[/\s\"')#?]|$)",
          rf"\g<1>{n}/\g<2>/{nb}"),
         (rf"(https?://raw\.githubusercontent\.com/){o}/{ob}(?=/)", rf"\g<1>{n}/{nb}"),
         (rf"(https?://colab\.research\.google\.com/github/){o}/blob/{ob}(?=/)", rf"\g<1>{n}/blob/{nb}"),
-        (rf"(https?://mybinder\.org/v2/gh/){o}/{ob}(?=[/?\s\"')#]|$)", rf"\g<1>{n}/{quote(nb, safe='')}"),
-        # (Binder links carry a branch with a slash percent-encoded.)
+        (rf"(https?://mybinder\.org/v2/gh/){o}/{ob}(?=[/?\s\"')#]|$)", rf"\g<1>{n}/{nb}"),
+        # (Binder links may carry a slash of the branch percent-encoded.)
         (rf"(https?://mybinder\.org/v2/gh/){o}/{re.escape(quote(old.branch, safe=''))}(?=[/?\s\"')#]|$)",
-         rf"\g<1>{n}/{quote(nb, safe='')}"),
+         rf"\g<1>{n}/{nb}"),
         # ... and every other mention of the repository names the new one.
         (rf"(https?://github\.com/){o}{_END}", rf"\g<1>{n}"),
         (rf"(https?://raw\.githubusercontent\.com/){o}(?=/)", rf"\g<1>{n}"),
@@ -128,11 +146,19 @@ def link_rules(old: Repository, new: Repository) -> list[tuple[re.Pattern, str]]
         # Any other mention of owner/name (workflow conditions, nbviewer, prose).
         (rf"(?<![A-Za-z0-9._-]){o}{_END}", n),
     ]
-    old_pages, new_pages = old.pages_url, new.pages_url
-    if old_pages != new_pages:
-        rules.append((re.escape(old_pages), new_pages))
-        rules.append((re.escape(old_pages.rstrip("/")) + r"(?![A-Za-z0-9._/-])", new_pages.rstrip("/")))
     # Slugs and branches are validated: no backslashes reach a replacement.
+    return [(re.compile(pattern, re.I), replacement) for pattern, replacement in rules]
+
+
+def site_rules(old_sites: list[str], new_site: str) -> list[tuple[re.Pattern, str]]:
+    """(pattern, replacement) pairs that move links from the sites the course was published
+    at (GitHub Pages, a custom domain) to `new_site`."""
+    rules = []
+    for old_site in dict.fromkeys(old_sites):
+        if old_site and old_site.lower() != new_site.lower():
+            rules.append((re.escape(old_site), new_site))
+            rules.append((re.escape(old_site.rstrip("/")) + r"(?![A-Za-z0-9._/-])", new_site.rstrip("/")))
+    # Site addresses are validated: no backslashes reach a replacement.
     return [(re.compile(pattern, re.I), replacement) for pattern, replacement in rules]
 
 
@@ -246,27 +272,89 @@ def plan_workflow(path: Path, new: Repository, rules) -> Change | None:
     return Change(path, text, what)
 
 
-def plan_mkdocs_yml(path: Path, new: Repository, rules) -> Change | None:
-    text = path.read_text(encoding="utf-8")
-    settings = []
-    for pattern, value, name in (
-        (REPO_URL_LINE, new.url, "repo_url"),
-        (REPO_NAME_LINE, new.slug, "repo_name"),
-        (BRANCH_LINE, new.branch, "extra.course.branch"),
-    ):
-        match = pattern.search(text)
-        if not match:
-            if name == "repo_name":
-                continue
-            raise ForkError(f"{path.name}: no `{name}` line to edit")
-        group = match.lastindex
-        if match.group(group).strip("'\"") != value:
-            text = text[:match.start(group)] + value + text[match.end(group):]
-            settings.append(name)
-    text, links = replace_links(text, rules)
+# The settings `make fork` writes in mkdocs.yml, as key paths.
+SETTINGS = {
+    "repo_url": ("repo_url",),
+    "repo_name": ("repo_name",),
+    "extra.course.branch": ("extra", "course", "branch"),
+    "extra.course.site_url": ("extra", "course", "site_url"),
+}
+
+
+def yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar that reads back as exactly this text: plain when it can be."""
+    try:
+        if value and value == value.strip() and yaml.safe_load(value) == value:
+            return value
+    except yaml.YAMLError:
+        pass
+    return json.dumps(value, ensure_ascii=False)  # a double-quoted YAML scalar
+
+
+def _child(node, key: str):
+    """(key node, value node) of `key` in a YAML mapping node, or None."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return key_node, value_node
+    return None
+
+
+def setting_nodes(text: str, where: str) -> dict[str, tuple | None]:
+    """Where each of SETTINGS sits in mkdocs.yml's text: its (key node, value node), or None."""
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)  # composing resolves no tags
+    except yaml.YAMLError as error:
+        raise ForkError(f"{where}: not valid YAML: {error}") from None
+    found = {}
+    for name, keys in SETTINGS.items():
+        node, pair = document, None
+        for key in keys:
+            pair = _child(node, key)
+            if pair is None:
+                break
+            node = pair[1]
+        found[name] = pair
+    return found
+
+
+def plan_mkdocs_yml(path: Path, new: Course, rules) -> Change | None:
+    """mkdocs.yml with the new settings written in place and its links moved; comments kept."""
     original = path.read_text(encoding="utf-8")
+    where = path.name
+    nodes = setting_nodes(original, where)
+    wanted = {"repo_url": new.repository.url, "repo_name": new.repository.slug,
+              "extra.course.branch": new.repository.branch, "extra.course.site_url": new.site_url}
+    edits = []      # (start, end, text), applied from the end of the file
+    settings = []
+    for name, value in wanted.items():
+        pair = nodes[name]
+        if pair is None:
+            if name == "repo_name" or (name == "extra.course.site_url" and not value):
+                continue
+            if name == "extra.course.site_url":
+                # Added under extra.course, right after the branch, at the same indentation.
+                branch_key, branch_value = nodes["extra.course.branch"]
+                line_end = original.find("\n", branch_value.end_mark.index)
+                line_end = len(original) if line_end < 0 else line_end
+                edits.append((line_end, line_end,
+                              f"\n{' ' * branch_key.start_mark.column}site_url: {yaml_scalar(value)}"))
+                settings.append(name)
+                continue
+            raise ForkError(f"{where}: no `{name}` setting to edit")
+        value_node = pair[1]
+        if not isinstance(value_node, yaml.ScalarNode):
+            raise ForkError(f"{where}: line {value_node.start_mark.line + 1}: `{name}` is not a single value")
+        if value_node.value != value:
+            edits.append((value_node.start_mark.index, value_node.end_mark.index, yaml_scalar(value)))
+            settings.append(name)
+    text = original
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    text, links = replace_links(text, rules)
     if text == original:
         return None
+    _check_written(path, text, new)
     what = []
     if settings:
         what.append(", ".join(settings))
@@ -275,9 +363,20 @@ def plan_mkdocs_yml(path: Path, new: Repository, rules) -> Change | None:
     return Change(path, text, what)
 
 
+def _check_written(path: Path, text: str, new: Course) -> None:
+    """The rewritten mkdocs.yml, read back as MkDocs reads it, names exactly the new course."""
+    try:
+        got = configured_course(path, text)
+    except SettingError as error:
+        raise ForkError(f"{path.name}: the rewritten file would not read back: {error}") from None
+    if (got.repository, got.site_url) != (new.repository, new.site_url):
+        raise ForkError(f"{path.name}: the rewritten file would read back as {got.repository.slug} "
+                        f"(branch {got.repository.branch}, site {got.site_url or 'GitHub Pages'})")
+
+
 def files_to_scan(root: Path) -> list[Path]:
     found: list[Path] = []
-    for folder in ("notebooks", "docs", ".github"):
+    for folder in ("notebooks", "exercises", "docs", ".github"):
         base = root / folder
         if base.is_dir():
             found += [p for p in sorted(base.rglob("*"))
@@ -295,7 +394,6 @@ def badge_repositories(root: Path) -> set[tuple[str, str]]:
     examples, and those must stay as they are.
     """
     named = set()
-    pattern = re.compile(r"colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/notebooks/")
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         try:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
@@ -303,27 +401,31 @@ def badge_repositories(root: Path) -> set[tuple[str, str]]:
             raise ForkError(f"notebooks/{path.name}: not valid JSON (line {error.lineno}): {error.msg}") from None
         for cell in cells:
             if is_badge_cell(cell):
-                found = pattern.search(COLAB_BADGE_MARKDOWN_RE.search("".join(cell["source"])).group(1))
+                found = parse_colab_notebook_url(COLAB_BADGE_MARKDOWN_RE.search("".join(cell["source"])).group(1))
                 if found:
-                    named.add((found.group(1), found.group(2)))
+                    named.add(found[:2])
     return named
 
 
-def plan(root: Path, new: Repository, extra_old: list[str]) -> tuple[Repository, list[Change]]:
+def plan(root: Path, new: Course, extra_old: list[str]) -> tuple[Course, list[Change]]:
     mkdocs_yml = root / "mkdocs.yml"
     try:
-        current = configured_repository(mkdocs_yml)
-    except ValueError as error:
+        current = configured_course(mkdocs_yml)
+    except SettingError as error:
         raise ForkError(str(error)) from None
-    olds = {(current.slug, current.branch)} | badge_repositories(root)
-    olds |= {(slug, current.branch) for slug in extra_old}
-    olds = {(slug, branch) for slug, branch in olds
-            if (slug.lower(), branch) != (new.slug.lower(), new.branch)}
-    rules = []
+    configured = current.repository
+    olds = {(configured.slug, configured.branch)} | badge_repositories(root)
+    olds |= {(slug, configured.branch) for slug in extra_old}
+    new_site = new.site_url_for(new.repository)
+    rules, old_sites = [], []
     for slug, branch in sorted(olds):
         if invalid_slug_reason(slug) or invalid_branch_reason(branch):
             continue
-        rules += link_rules(Repository(slug, branch), new)
+        old = Repository(slug, branch)
+        old_sites += [current.site_url_for(old), old.pages_url]
+        if (slug.lower(), branch) != (new.repository.slug.lower(), new.repository.branch):
+            rules += link_rules(old, new.repository)
+    rules += site_rules(old_sites, new_site)  # last: a new address is never rewritten again
     changes = []
     yml_change = plan_mkdocs_yml(mkdocs_yml, new, rules)
     if yml_change:
@@ -331,9 +433,9 @@ def plan(root: Path, new: Repository, extra_old: list[str]) -> tuple[Repository,
     workflows = root / ".github" / "workflows"
     for path in files_to_scan(root):
         if path.suffix == ".ipynb":
-            change = plan_notebook(path, root, rules, new)
+            change = plan_notebook(path, root, rules, new.repository)
         elif path.parent == workflows and path.suffix in {".yml", ".yaml"}:
-            change = plan_workflow(path, new, rules)
+            change = plan_workflow(path, new.repository, rules)
         else:
             change = plan_text(path, rules)
         if change:
@@ -361,15 +463,16 @@ def branch_next_steps(root: Path, branch: str) -> list[str]:
     steps = []
     current = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD")
     where = f"you are on `{current}`" if current else "no branch is checked out"
+    ref = shlex.quote(branch)
     if current != branch:
         if _git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}") is None:
             steps.append(f"Branch `{branch}` does not exist here yet ({where}). Create it with these changes: "
-                         f"`git switch -c {branch}`, then `git commit -am \"Point the course at the fork\"` "
-                         f"and `git push -u origin {branch}`.")
+                         f"`git switch -c {ref}`, then `git commit -am \"Point the course at the fork\"` "
+                         f"and `git push -u origin {ref}`.")
         else:
             steps.append(f"The course now names branch `{branch}`, but {where}. Switch to it: "
-                         f"`git switch {branch}` (these changes come along), then commit and "
-                         f"`git push -u origin {branch}`.")
+                         f"`git switch {ref}` (these changes come along), then commit and "
+                         f"`git push -u origin {ref}`.")
     default = _git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
     if default and default.removeprefix("origin/") != branch:
         steps.append(f"GitHub publishes the site only from the default branch (origin's is "
@@ -406,45 +509,68 @@ def main(argv=None, root: Path = ROOT) -> int:
     parser.add_argument("repo", help="the fork, as owner/name (for example alice/course)")
     parser.add_argument("--branch", help="the fork's branch to publish and link to "
                         "(default: the branch mkdocs.yml names now, extra.course.branch)")
+    parser.add_argument("--site-url", help="the site's address on a custom domain, for example "
+                        "https://course.example.org/ (default: kept for the same repository, "
+                        "else the new repository's GitHub Pages)")
     parser.add_argument("--from", dest="old", action="append", default=[], metavar="OWNER/NAME",
                         help="another repository whose links should move too (repeatable)")
     args = parser.parse_args(_positional_first(sys.argv[1:] if argv is None else list(argv)))
+
+    def refuse(message: str) -> int:
+        print(f"fork: {message}; nothing was changed.", file=sys.stderr)
+        return 2
 
     slug = args.repo.strip()
     refusals = [slug_refusal("REPO", "REPO=", slug, default_hint="REPO=alice/course")]
     refusals += [slug_refusal("--from", "--from ", other) for other in args.old]
     for refusal in filter(None, refusals):
-        print(f"fork: {refusal}; nothing was changed.", file=sys.stderr)
-        return 2
+        return refuse(refusal)
     try:
-        current = configured_repository(root / "mkdocs.yml")
-    except ValueError as error:
-        print(f"fork: {error}; nothing was changed.", file=sys.stderr)
-        return 2
-    branch = current.branch if args.branch is None else args.branch
+        current = configured_course(root / "mkdocs.yml")
+    except SettingError as error:
+        return refuse(str(error))
+    branch = current.repository.branch if args.branch is None else args.branch
     reason = invalid_branch_reason(branch)
     if reason:
-        print(f"fork: BRANCH: {reason}; nothing was changed.", file=sys.stderr)
-        return 2
-    new = Repository(slug, branch)
+        return refuse(f"BRANCH: {reason}")
+    same_repository = slug.lower() == current.repository.slug.lower()
+    if args.site_url is not None:
+        reason = invalid_site_url_reason(args.site_url.strip())
+        if reason or not args.site_url.strip():
+            return refuse(f"SITE_URL: {reason or 'it is empty'}")
+        site_url = normalised_site_url(args.site_url.strip())
+    else:
+        site_url = current.site_url if same_repository else ""
+    new = Course(Repository(slug, branch), site_url, current.launchers)
 
     try:
         current, changes = plan(root, new, args.old)
     except ForkError as error:
-        print(f"fork: {error}; nothing was changed.", file=sys.stderr)
-        return 2
+        return refuse(str(error))
+    target = f"{new.repository.slug} (branch {branch}, site {new.site_url_for(new.repository)})"
+    kept = (f"Branch: {branch}, the one mkdocs.yml names (BRANCH=... to teach from another)."
+            if args.branch is None else "")
     if not changes:
-        print(f"Already points to {new.slug} (branch {new.branch}, site {new.pages_url}): nothing to change.")
-        print_next_steps(root, new.branch)
+        print(f"Already points to {target}: nothing to change.")
+        if kept:
+            print(kept)
+        print_next_steps(root, branch)
         return 0
-    print(f"Re-pointing the course from {current.slug} (branch {current.branch}) "
-          f"to {new.slug} (branch {new.branch}, site {new.pages_url}):")
-    for change in changes:
+    old = current.repository
+    print(f"Re-pointing the course from {old.slug} (branch {old.branch}, "
+          f"site {current.site_url_for(old)}) to {target}:")
+    if kept:
+        print(kept)
+    for change in changes:   # every file first, then the report: a closed output cannot stop it halfway
         change.path.write_text(change.new_text, encoding="utf-8")
-        print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}", flush=True)
+    for change in changes:
+        print(f"  {change.path.relative_to(root).as_posix()}: {'; '.join(change.what)}")
     print(f"Changed {counted(len(changes), 'file')}. "
           "Review with `git diff`, then `make build` and `make test`.")
-    print_next_steps(root, new.branch)
+    if current.site_url and not new.site_url:
+        print(f"Note: {current.site_url} was {old.slug}'s own domain; the site is now published at "
+              f"{new.repository.pages_url}. Give SITE_URL=https://... to publish on your own domain.")
+    print_next_steps(root, branch)
     return 0
 
 

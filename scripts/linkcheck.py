@@ -13,6 +13,12 @@ time-out), answered 4xx (except 429 and the refusals listed in the
 in --internal mode a missing anchor is broken too. Redirects, rate limits and
 listed refusals are reported but do not fail the run.
 
+Every --internal run proves that anchors are being checked: LinkChecker must
+load its AnchorCheck plugin and report the missing anchor of a canary page
+checked alongside the site; when it does not, the run stops saying why.
+LinkChecker runs with the rights of whoever runs this script, wherever the
+checkout lives (see scripts/linkchecker_launch.py).
+
 Every problem is printed as one line naming the page, the link and the
 status; --json-report PATH also writes them as JSON. Exit status: 0 when no
 link is broken, 1 when some are, 2 when the check could not run.
@@ -23,10 +29,10 @@ import argparse
 import configparser
 import html.parser
 import importlib.metadata
+import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,9 +42,10 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 from local_site import ROOT, published_site_url, serve, site_mount
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "linkcheckerrc"
 PROGRESS_EVERY = 20
 
@@ -49,6 +56,17 @@ INTERNAL_CHECKING = {"maxrequestspersecond": "1000", "timeout": "10"}
 OWN_ASSETS = r"\.(css|js|json|xml|gz|map|ico|svg|png|jpe?g|gif|webp|woff2?|ipynb|txt)(\?.*)?$"
 
 STATUS_RE = re.compile(r"^'?(\d{3})'?\b")
+
+# The canary: a page checked with every --internal run, through a link to an
+# anchor it does not have. LinkChecker must report it, or anchors are not
+# being checked.
+CANARY_PAGE = ("<!doctype html><html><head><title>Anchor-checking canary</title></head>"
+               '<body><h1 id="present">The only anchor of this page</h1></body></html>\n')
+CANARY_ANCHOR = "anchor-checking-canary"
+
+# LinkChecker's command, run by this Python without its privilege drop (see there).
+LAUNCHER = Path(__file__).resolve().parent / "linkchecker_launch.py"
+PLUGIN_MISSING = 3   # its exit status when LinkChecker's AnchorCheck plugin cannot load
 
 
 class UsageError(Exception):
@@ -68,7 +86,6 @@ class Refusal:
 
 @dataclass
 class Settings:
-    path: Path
     parser: configparser.RawConfigParser
     attempts: int = 2
     delay: float = 10.0
@@ -87,12 +104,11 @@ def read_settings(path: Path) -> Settings:
         parser.read(path, encoding="utf-8")
     except configparser.Error as error:
         raise UsageError(f"{path}: {error}") from None
-    settings = Settings(path, parser)
+    settings = Settings(parser)
     try:
-        if parser.has_section("retries"):
-            settings.attempts = parser.getint("retries", "attempts", fallback=settings.attempts)
-            settings.delay = parser.getfloat("retries", "delay", fallback=settings.delay)
-            settings.maxdelay = parser.getfloat("retries", "maxdelay", fallback=settings.maxdelay)
+        settings.attempts = parser.getint("retries", "attempts", fallback=settings.attempts)
+        settings.delay = parser.getfloat("retries", "delay", fallback=settings.delay)
+        settings.maxdelay = parser.getfloat("retries", "maxdelay", fallback=settings.maxdelay)
         settings.timeout = parser.getfloat("checking", "timeout", fallback=settings.timeout)
     except ValueError as error:
         raise UsageError(f"{path}: [retries]/[checking]: {error}") from None
@@ -125,14 +141,25 @@ def linkchecker_config(settings: Settings, internal: bool) -> str:
         for key, value in INTERNAL_CHECKING.items():
             parser.set("checking", key, value)
         parser.add_section("AnchorCheck")
-    from io import StringIO
-    text = StringIO()
+    text = io.StringIO()
     parser.write(text)
     return text.getvalue()
 
 
-# --------------------------------------------------------------------------
-# Serving the built site
+def linkchecker_version() -> str:
+    """The version of the LinkChecker installed beside this Python (the .venv's)."""
+    # Not `import linkcheck`: this file is named linkcheck.py too.
+    try:
+        return importlib.metadata.version("linkchecker")
+    except importlib.metadata.PackageNotFoundError:
+        raise UsageError(f"LinkChecker is not installed for {sys.executable}: run `make setup` "
+                         "(requirements.txt pins it)") from None
+
+
+def user_agent(settings: Settings) -> str:
+    """The User-Agent LinkChecker sends, for the retries to send the same."""
+    return settings.useragent or (f"Mozilla/5.0 (compatible; LinkChecker/{linkchecker_version()}; "
+                                  "+https://linkchecker.github.io/linkchecker/)")
 
 
 # --------------------------------------------------------------------------
@@ -161,6 +188,9 @@ class Link:
 
     def where(self) -> str:
         return f"on page {self.page}" + (f" line {self.line}" if self.line else "")
+
+    def anchor_warnings(self) -> list[str]:
+        return [message for _tag, message in self.warnings if message.startswith("Anchor `")]
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -219,51 +249,56 @@ def parse_urldata(element: ET.Element, base_url: str) -> Link:
     )
 
 
-def linkchecker_command() -> str:
-    """The `linkchecker` program installed beside this Python (the .venv's)."""
-    # Not `python -m linkcheck`: this file is named linkcheck.py too.
-    beside = Path(sys.executable).parent / "linkchecker"
-    found = str(beside) if beside.is_file() else shutil.which("linkchecker")
-    if not found:
-        raise UsageError("linkchecker is not installed: run `make setup` (requirements.txt pins it)")
-    return found
-
-
-def user_agent(settings: Settings) -> str:
-    """The User-Agent LinkChecker sends, for the retries to send the same."""
-    if settings.useragent:
-        return settings.useragent
-    try:
-        version = importlib.metadata.version("linkchecker")
-    except importlib.metadata.PackageNotFoundError:
-        version = "10"
-    return f"Mozilla/5.0 (compatible; LinkChecker/{version}; +https://linkchecker.github.io/linkchecker/)"
-
-
 def run_linkchecker(base_url: str, config_text: str, internal: bool, ignore: list[str]) -> list[Link]:
-    """Run LinkChecker on `base_url`; returns every link it reported, printing progress."""
-    with tempfile.NamedTemporaryFile("w", suffix=".linkcheckerrc", delete=False) as rc:
-        rc.write(config_text)
-    command = [linkchecker_command(), "--config", rc.name, "--no-status",
-               "--verbose", "--output", "xml/utf-8"]
-    if not internal:
-        command.append("--check-extern")
-    for pattern in ignore:
-        command += ["--ignore-url", pattern]
-    command.append(base_url)
+    """Run LinkChecker on `base_url`; returns every link it reported, printing
+    progress. In internal mode the canary page is checked too, and must be
+    reported with its missing anchor."""
+    linkchecker_version()
+    with tempfile.TemporaryDirectory(prefix="linkcheck-") as scratch:
+        rc = Path(scratch) / "linkcheckerrc"
+        rc.write_text(config_text, encoding="utf-8")
+        command = [sys.executable, str(LAUNCHER), "anchors" if internal else "no-anchors",
+                   "--config", str(rc), "--no-status", "--verbose", "--output", "xml/utf-8"]
+        if not internal:
+            command.append("--check-extern")
+        for pattern in ignore:
+            command += ["--ignore-url", pattern]
+        command.append(base_url)
+        if internal:
+            canary = Path(scratch) / "canary.html"
+            canary.write_text(CANARY_PAGE, encoding="utf-8")
+            command.append(f"{canary.as_uri()}#{CANARY_ANCHOR}")
+        links, returncode, messages = _stream(command, base_url)
+        if returncode == PLUGIN_MISSING:
+            cause = [line for line in messages if line.startswith("LinkChecker cannot load")]
+            raise UsageError("anchor checking is not active: " + "".join(cause).strip()
+                             + "\nMissing anchors would go unreported; reinstall LinkChecker with `make setup`."
+                             + "".join("\n  linkchecker: " + line.rstrip() for line in messages
+                                       if line not in cause))
+        if returncode not in (0, 1) or not links:
+            raise UsageError(f"LinkChecker stopped (exit status {returncode}) after {len(links)} links:\n"
+                             + "".join(messages))
+        if internal:
+            links = without_canary(links, canary.as_uri())
+    for line in messages:
+        if " WARNING " in line or " ERROR " in line or line.startswith(("Error", "Traceback")):
+            print("  linkchecker: " + line.rstrip(), file=sys.stderr)
+    return links
+
+
+def _stream(command: list[str], base_url: str) -> tuple[list[Link], int, list[str]]:
+    """Run `command`, reading LinkChecker's XML as it comes: (links, exit status, stderr lines)."""
     links: list[Link] = []
     pages: set[str] = set()
     problems = 0
     start = time.monotonic()
-    stderr_lines: list[str] = []
+    messages: list[str] = []
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = threading.Thread(target=lambda: messages.extend(
+        line.decode("utf-8", "replace") for line in process.stderr), daemon=True)
+    reader.start()
+    xml = ET.XMLPullParser(events=("end",))
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        # Keep LinkChecker's own messages, minus its notice about dropping
-        # root privileges, and show them after the run.
-        reader = threading.Thread(target=lambda: stderr_lines.extend(
-            line.decode("utf-8", "replace") for line in process.stderr), daemon=True)
-        reader.start()
-        xml = ET.XMLPullParser(events=("end",))
         for chunk in process.stdout:
             xml.feed(chunk)
             for _event, element in xml.read_events():
@@ -279,22 +314,29 @@ def run_linkchecker(base_url: str, config_text: str, internal: bool, ignore: lis
                 if len(links) % PROGRESS_EVERY == 0:
                     print(f"  checked {len(links)} links on {len(pages)} pages, {problems} to look at "
                           f"({time.monotonic() - start:.0f} s)", file=sys.stderr, flush=True)
-        returncode = process.wait()
-        reader.join(timeout=5)
     except ET.ParseError as error:
-        raise UsageError(f"LinkChecker's output could not be read: {error}\n" + "".join(stderr_lines)) from None
-    finally:
-        os.unlink(rc.name)
-    messages = [line for line in stderr_lines if "dropping privileges" not in line]
-    if returncode not in (0, 1) or not links:
-        raise UsageError(f"LinkChecker stopped (exit status {returncode}) after {len(links)} links:\n"
-                         + "".join(messages))
-    for line in messages:
-        if " WARNING " in line or " ERROR " in line or line.startswith(("Error", "Traceback")):
-            print("  linkchecker: " + line.rstrip(), file=sys.stderr)
+        process.kill()
+        process.wait()
+        reader.join(timeout=5)
+        raise UsageError(f"LinkChecker's output could not be read: {error}\n" + "".join(messages)) from None
+    returncode = process.wait()
+    reader.join(timeout=5)
     print(f"  checked {len(links)} links on {len(pages)} pages in {time.monotonic() - start:.1f} s",
           file=sys.stderr, flush=True)
-    return links
+    return links, returncode, messages
+
+
+def without_canary(links: list[Link], canary_url: str) -> list[Link]:
+    """The site's links, once the canary page is seen reported with its missing anchor."""
+    canary = [link for link in links if link.resolved.startswith(canary_url)]
+    if not any(link.anchor_warnings() for link in canary):
+        seen = "; ".join(f"{link.result or 'valid'}, warnings {link.warnings}" for link in canary)
+        raise UsageError(f"anchor checking is not active: LinkChecker did not report the missing anchor "
+                         f"#{CANARY_ANCHOR} of its canary page {canary_url} ({seen or 'not checked'}), "
+                         "so missing anchors in the site would go unreported too.")
+    print(f"  anchor checking is active: the canary's missing anchor #{CANARY_ANCHOR} was reported",
+          file=sys.stderr, flush=True)
+    return [link for link in links if not link.resolved.startswith(canary_url)]
 
 
 class _LinkCollector(html.parser.HTMLParser):
@@ -380,23 +422,20 @@ def judge(link: Link, settings: Settings, internal: bool) -> None:
     link.status = short_status(link.result)
     if link.status != link.result:
         link.reason = trim(link.result)
-    anchors = [m for tag, m in link.warnings if m.startswith("Anchor `")]
+    anchors = link.anchor_warnings()
     redirects = [m for tag, m in link.warnings if tag == "http-redirected"]
     others = [m for tag, m in link.warnings
-              if tag not in ("http-redirected", "http-rate-limited") and not m.startswith("Anchor `")]
+              if tag not in ("http-redirected", "http-rate-limited") and m not in anchors]
+    refusal = refusal_for(link.resolved, code, settings)
     if link.result in ("filtered", "ignored") or any(
             "checked only syntax" in i or "robots.txt" in i for i in link.infos):
         link.verdict, link.reason = "unchecked", "; ".join(link.infos) or link.result
+    elif not link.valid and refusal:
+        link.verdict, link.reason = "refused", refusal.reason
     elif not link.valid:
-        refusal = refusal_for(link.resolved, code, settings)
-        if refusal:
-            link.verdict, link.reason = "refused", refusal.reason
-        elif code is not None and 400 <= code < 500:
-            link.verdict = "broken"
-        elif internal:
-            link.verdict = "broken"
-        else:
-            link.verdict = "retry"
+        # In the local site, broken; on the web, 4xx is broken and the rest
+        # (5xx, time-out, no connection) is tried again.
+        link.verdict = "broken" if internal or (code is not None and 400 <= code < 500) else "retry"
     elif code == 429:
         link.verdict = "broken" if internal else "retry"
     elif anchors:
@@ -411,63 +450,74 @@ def judge(link: Link, settings: Settings, internal: bool) -> None:
 
 
 def recheck(links: list[Link], settings: Settings) -> None:
-    """Try again the links that answered 429 or 5xx, timed out or failed to
-    connect: up to `attempts` rounds, each after `delay` seconds (or the
-    longest Retry-After, up to `maxdelay`), one request at a time."""
-    import requests
-
+    """Judge again, after asking once more, the links judged `retry` (429 or
+    5xx, time-out, no connection)."""
     pending: dict[str, list[Link]] = {}
     for link in links:
         if link.verdict == "retry":
             pending.setdefault(link.resolved, []).append(link)
     if not pending:
         return
+    answers = ask_again(list(pending), settings)
+    for url, group in pending.items():
+        for link in group:
+            code, result, final = answers.get(url) or (status_code(link.result), link.result, url)
+            settle(link, code, result, final, settings)
+
+
+def ask_again(urls: list[str], settings: Settings) -> dict[str, tuple[int | None, str, str]]:
+    """Up to `attempts` rounds, each after `delay` seconds (or the longest
+    Retry-After, up to `maxdelay`), one request at a time; a URL that answers
+    other than 429 or 5xx is settled. {url: (status code, result, final URL)}"""
+    import requests
+
     headers = {"User-Agent": user_agent(settings)}
-    outcome = {url: (status_code(group[0].result), group[0].result, url) for url, group in pending.items()}
     gap = 1.0 / max(0.001, settings.parser.getfloat("checking", "maxrequestspersecond", fallback=1.0))
-    wait = settings.delay
+    answers, wait = {}, settings.delay
     for attempt in range(1, settings.attempts + 1):
-        print(f"  round {attempt} of {settings.attempts}: trying {len(pending)} links again in {wait:.0f} s",
+        print(f"  round {attempt} of {settings.attempts}: trying {len(urls)} links again in {wait:.0f} s",
               file=sys.stderr, flush=True)
         time.sleep(max(0.0, wait))
         retry_after = []
-        for url in list(pending):
+        for url in urls:
             try:
                 with requests.get(url, headers=headers, timeout=settings.timeout,
                                   allow_redirects=True, stream=True) as response:
-                    code = response.status_code
-                    outcome[url] = (code, f"{code} {response.reason}", response.url)
+                    answers[url] = (response.status_code, f"{response.status_code} {response.reason}",
+                                    response.url)
                     if response.headers.get("Retry-After", "").isdigit():
                         retry_after.append(int(response.headers["Retry-After"]))
             except requests.RequestException as error:
-                code = None
-                outcome[url] = (None, f"{type(error).__name__}: {error}"[:240], url)
-            print(f"    {url} -> {short_status(outcome[url][1])}", file=sys.stderr, flush=True)
-            if code is not None and code < 500 and code != 429:
-                del pending[url]          # settled: no need to ask again
+                answers[url] = (None, f"{type(error).__name__}: {error}"[:240], url)
+            print(f"    {url} -> {short_status(answers[url][1])}", file=sys.stderr, flush=True)
             time.sleep(gap)
-        if not pending:
+        urls = [url for url in urls if answers[url][0] is None or answers[url][0] >= 500
+                or answers[url][0] == 429]
+        if not urls:
             break
         wait = min(max(retry_after), settings.maxdelay) if retry_after else settings.delay
-    for url, (code, result, final) in outcome.items():
-        for link in (l for l in links if l.verdict == "retry" and l.resolved == url):
-            link.status, link.final_url = short_status(result), final
-            refusal = refusal_for(url, code, settings)
-            if refusal:
-                link.verdict, link.reason = "refused", refusal.reason
-            elif code == 429:
-                link.verdict = "rate-limited"
-                link.reason = f"still rate limited after {settings.attempts} more attempts"
-            elif code is not None and code < 400:
-                redirected = final.rstrip("/") != url.rstrip("/")
-                link.verdict = "redirected" if redirected else "ok"
-                link.reason = f"answered when tried again; first answer: {link.result}" + (
-                    f"; redirected to {final}" if redirected else "")
-            else:
-                link.verdict = "broken"
-                link.reason = f"{trim(result)} (tried {settings.attempts} more times"
-                first = short_status(link.result)
-                link.reason += f"; first answer: {first})" if first != link.status else ")"
+    return answers
+
+
+def settle(link: Link, code: int | None, result: str, final: str, settings: Settings) -> None:
+    """The verdict of a link tried again, from its last answer."""
+    link.status, link.final_url = short_status(result), final
+    refusal = refusal_for(link.resolved, code, settings)
+    if refusal:
+        link.verdict, link.reason = "refused", refusal.reason
+    elif code == 429:
+        link.verdict = "rate-limited"
+        link.reason = f"still rate limited after {settings.attempts} more attempts"
+    elif code is not None and code < 400:
+        redirected = final.rstrip("/") != link.resolved.rstrip("/")
+        link.verdict = "redirected" if redirected else "ok"
+        link.reason = f"answered when tried again; first answer: {link.result}" + (
+            f"; redirected to {final}" if redirected else "")
+    else:
+        first = short_status(link.result)
+        link.verdict = "broken"
+        link.reason = f"{trim(result)} (tried {settings.attempts} more times" + (
+            f"; first answer: {first})" if first != link.status else ")")
 
 
 # --------------------------------------------------------------------------

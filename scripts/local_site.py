@@ -1,7 +1,8 @@
 """The built course site on this machine: build it, list its pages, serve it
 on 127.0.0.1 under its published path (as GitHub Pages does), and find the
-Chromium that drives it. Shared by the tests, the link checker and the
-benchmarks, so they all see the site the same way.
+Chromium that drives it (scripts/setup_browser.py installs one when there is
+none). Shared by the tests, the link checker and the benchmarks, so they all
+see the site the same way.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from course_links import configured_repository, repository_being_built  # noqa: E402
+from course_links import configured_course, published_site_url as course_site_url  # noqa: E402
 
 # Headless, offline and quiet: no sandbox (CI runs as root), no background
 # requests to Google's services.
@@ -35,8 +36,8 @@ COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb
 
 
 def published_site_url() -> str:
-    """Where the site is published (GitHub Pages of the repository being built)."""
-    return repository_being_built(configured_repository()).pages_url
+    """Where the site is published: its custom domain or GitHub Pages of the repository being built."""
+    return course_site_url(configured_course())
 
 
 def site_mount() -> str:
@@ -130,11 +131,33 @@ def serve(directory: Path, mount: str = "/", *, compress: bool = False):
     return server, f"http://127.0.0.1:{server.server_address[1]}{mount}"
 
 
+# Browsers on PATH that Playwright drives as Chromium. Not snaps (/snap/...,
+# what Ubuntu's chromium package installs): they run confined, with a /tmp of
+# their own, away from the profile folder Playwright makes in /tmp.
+BROWSER_NAMES = ("chromium", "google-chrome", "google-chrome-stable")
+
+
 def chromium_executable() -> str | None:
-    """CHROMIUM_PATH if set, else Debian's /usr/bin/chromium, else `chromium` on PATH."""
+    """The browser the browser tests and benchmarks drive: CHROMIUM_PATH when
+    set (None when no file is there); else the first of BROWSER_NAMES on PATH;
+    else the Chromium that Playwright's own installer downloaded."""
     override = os.environ.get("CHROMIUM_PATH")
     if override:
         return override if Path(override).is_file() else None
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found and not found.startswith("/snap/"):
+            return found
+    return playwright_chromium()
+
+
+def playwright_chromium() -> str | None:
+    """The Chromium `python -m playwright install chromium` put here, if it did."""
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            path = playwright.chromium.executable_path
+    except Exception:  # Playwright missing or unable to start: no browser from it
+        return None
+    return path if Path(path).is_file() else None

@@ -32,7 +32,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))  # course_links, when run as a script
 
-from course_links import colab_badge_markdown, configured_repository  # noqa: E402
+from course_links import colab_badge_markdown, configured_course, configured_repository, site_page_url  # noqa: E402
 from notebook_rules import (  # noqa: E402  (the template's placeholders, checked by the rule book)
     CODE_PLACEHOLDER,
     KEY_POINT_PLACEHOLDER,
@@ -96,7 +96,7 @@ def nav_insertion(mkdocs_text: str, entry_path: str) -> str:
 
 def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
     repository = configured_repository(ROOT / "mkdocs.yml")
-    chapter_url = repository.pages_url + CHAPTER_PAGE
+    chapter_url = site_page_url(configured_course(ROOT / "mkdocs.yml").site_url_for(repository), CHAPTER_PAGE)
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_markdown_cell(colab_badge_markdown(repository, relative)),
@@ -197,9 +197,9 @@ def main(argv=None) -> int:
     print(f"  {stage_for_git(path, ROOT)}", flush=True)
     print(f"Created {relative} ({title!r}). Next:\n"
           "  1. write it (replace every text in parentheses and the first code cell; synthetic data only);\n"
-          f"  2. `make notebooks NB={relative}`;\n"
+          f"  2. `make notebooks NB={relative}`, then `make student-copies` (its copy without solutions);\n"
           "  3. `make test`;\n"
-          f"  4. `git add {relative} mkdocs.yml`, then commit and push.")
+          f"  4. `git add {relative} exercises/{filename} mkdocs.yml`, then commit and push.")
     return 0
 
 

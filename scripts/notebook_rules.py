@@ -47,7 +47,13 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT / "hooks"))  # course_links: the repository setting and its URLs
 
-from course_links import COLAB_BADGE_IMAGE_RE, Repository, colab_badge_markdown, configured_repository  # noqa: E402
+from colab_runtime import ColabRuntime, read_record  # noqa: E402  (the record of Colab's runtime)
+from course_links import (  # noqa: E402
+    COLAB_BADGE_IMAGE_RE, EXERCISES_FOLDER, Repository, colab_badge_markdown, configured_repository,
+)
+from exercises import (  # noqa: E402  (the exercise convention)
+    CELL_TYPES, CHECK, CORRECT, NOT_YET, SOLUTION, STARTER, TASK, exercise_roles,
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,11 @@ class Course:
         return read_runtime(self.runtime_file)
 
     @functools.cached_property
+    def record(self) -> ColabRuntime:
+        """The same record with its header facts (date of the package list...)."""
+        return read_record(self.runtime_file)
+
+    @functools.cached_property
     def pins(self) -> tuple[dict[str, str], list[str]]:
         return read_pins(self.pins_file)
 
@@ -112,6 +123,11 @@ class Notebook:
     @property
     def name(self) -> str:
         return Path(self.path).name
+
+    @property
+    def is_student_copy(self) -> bool:
+        """A student copy (exercises/NAME.ipynb, written by scripts/student_copies.py)."""
+        return Path(self.path).parent.name == EXERCISES_FOLDER
 
 
 @dataclass(frozen=True)
@@ -339,6 +355,168 @@ def duplicate_number(notebooks: list[Notebook]):
             f"name and run `make fork REPO=OWNER/NAME` (your repo_name in mkdocs.yml) to re-point its Colab badge")
 
 
+# --- Exercises (the convention: hooks/exercises.py) ---------------------------------------
+
+ORDER = (TASK, STARTER, CHECK, SOLUTION)
+ORDER_TEXT = ("a Markdown cell tagged 'exercise' (the task), then code cells tagged 'starter', "
+              "'check' and 'solution'")
+
+
+@notebook_rule("exercise-order", "each exercise is a task, a starter, a check and a solution, in that order")
+def exercise_order(notebook: Notebook):
+    """Student copies have no solution: there an exercise is task, starter and check."""
+    order = ORDER[:-1] if notebook.is_student_copy else ORDER
+    roles = []
+    for index, cell in enumerate(notebook.cells):
+        found = exercise_roles(cell)
+        if len(found) > 1:
+            yield index, f"carries more than one exercise tag ({', '.join(found)}); keep one"
+        role = found[0] if found else None
+        if role and cell.cell_type != CELL_TYPES[role]:
+            yield index, f"is tagged {role!r} but is a {cell.cell_type} cell; it must be a {CELL_TYPES[role]} cell"
+        roles.append(role)
+    index = 0
+    while index < len(roles):
+        role = roles[index]
+        if role is None:
+            index += 1
+            continue
+        if role != TASK:
+            if notebook.is_student_copy and role == SOLUTION:
+                yield index, "is a solution cell in a student copy; run `make student-copies`"
+            else:
+                yield index, (f"is tagged {role!r} outside an exercise: an exercise is {ORDER_TEXT}, "
+                              "one after the other")
+            index += 1
+            continue
+        length = 1
+        for want in order[1:]:
+            at = index + length
+            if at >= len(roles) or roles[at] != want:
+                there = (f"cell {at} is tagged {roles[at]!r}" if at < len(roles) and roles[at]
+                         else f"cell {at} has no exercise tag" if at < len(roles) else "the notebook ends")
+                yield index, (f"this exercise has no {want} cell: {there}. An exercise is {ORDER_TEXT}, "
+                              "one after the other")
+                break
+            length += 1
+        index += length
+
+
+def _strings_in(tree: ast.AST) -> list[str]:
+    """Every string constant in `tree`, f-strings' literal parts included."""
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+def output_text(cell) -> str:
+    """A code cell's stored text outputs (streams and text/plain results), joined."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            parts.append(output.get("text", ""))
+        elif "data" in output:
+            parts.append(output["data"].get("text/plain", ""))
+    return "".join(parts)
+
+
+def _message_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@notebook_rule("exercise-check-message",
+               "each check prints 'Correct: ...' or 'Not yet: ...' in plain words, never a bare error")
+def exercise_check_message(notebook: Notebook):
+    for index, cell in enumerate(notebook.cells):
+        if CHECK not in exercise_roles(cell) or cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError as error:
+            yield index, f"check is not valid Python (line {error.lineno}): {error.msg}"
+            continue
+        strings = _strings_in(tree)
+        for word in (CORRECT, NOT_YET):
+            if not any(text.lstrip().startswith(word) for text in strings):
+                yield index, (f"check has no {word!r} message: it must print a line starting "
+                              f"'{CORRECT}: ...' when the answer is right and '{NOT_YET}: ...' saying "
+                              "what is still wrong")
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assert, ast.Raise)):
+                kind = "assert" if isinstance(node, ast.Assert) else "raise"
+                yield index, (f"check uses `{kind}` (line {node.lineno}): a learner would see a bare "
+                              f"error; print '{NOT_YET}: ...' with what is wrong instead")
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            yield index, f"check's stored output is an error; it must print '{NOT_YET}: ...' instead"
+        lines = _message_lines(output_text(cell))
+        if cell.get("outputs") and not notebook.is_student_copy and not (lines and lines[0].startswith(NOT_YET)):
+            yield index, (f"check's stored output should start '{NOT_YET}': it runs on the starter, "
+                          "before the solution; an unanswered exercise must not pass")
+
+
+@notebook_rule("solution-passes", "each solution's stored run ends with its check saying 'Correct'")
+def solution_passes(notebook: Notebook):
+    for index, cell in enumerate(notebook.cells):
+        if SOLUTION not in exercise_roles(cell) or cell.cell_type != "code":
+            continue
+        lines = _message_lines(output_text(cell))
+        if not lines or not lines[-1].startswith(CORRECT) or any(line.startswith(NOT_YET) for line in lines):
+            yield index, (f"the solution's stored output does not end with '{CORRECT}: ...': end the cell "
+                          "with a call to its check, then `make notebooks NB=" + notebook.path + "`")
+
+
+def _distinctive_solution_lines(source: Notebook) -> dict[str, int]:
+    """{line: cell} for every line of a solution cell (its code and stored output) that is
+    found nowhere in the notebook's other cells, not even inside a longer line."""
+    elsewhere = []
+    for cell in source.cells:
+        if SOLUTION not in exercise_roles(cell):
+            elsewhere.append(cell.source)
+            if cell.cell_type == "code":
+                elsewhere.append(output_text(cell))
+    elsewhere_text = "\n".join(elsewhere)
+    found = {}
+    for index, cell in enumerate(source.cells):
+        if SOLUTION in exercise_roles(cell):
+            for line in _message_lines(cell.source) + _message_lines(output_text(cell)):
+                if len(line) >= 12 and re.search(r"[A-Za-z0-9]", line) and line not in elsewhere_text:
+                    found.setdefault(line, index)
+    return found
+
+
+@notebook_rule("solution-leak", "no solution cell or solution text in a student copy")
+def solution_leak(notebook: Notebook):
+    if not notebook.is_student_copy or notebook.file is None:
+        return
+    source_file = notebook.file.parent.parent / "notebooks" / notebook.name
+    if not source_file.is_file():
+        return  # a left-over copy: student-copy-current reports it
+    try:
+        source = Notebook(f"notebooks/{notebook.name}", nbformat.read(source_file, as_version=4), source_file)
+    except Exception:
+        return  # the notebook itself is reported as unreadable when it is checked
+    lines = _distinctive_solution_lines(source)
+    for index, cell in enumerate(notebook.cells):
+        if SOLUTION in exercise_roles(cell):
+            yield index, "is a solution cell (tagged 'solution') in a student copy; run `make student-copies`"
+            continue
+        text = _message_lines(cell.source) + (_message_lines(output_text(cell)) if cell.cell_type == "code" else [])
+        leaked = [line for line in text if line in lines]
+        if leaked:
+            yield index, (f"holds solution text from {source.path} cell {lines[leaked[0]]}: {leaked[0][:80]!r}; "
+                          "a student copy must not show the solution: run `make student-copies`")
+
+
+@course_rule("student-copy-current", "every notebook's student copy in exercises/ is current")
+def student_copy_current(notebooks: list[Notebook]):
+    from student_copies import stale_copies  # the copies are made there
+    roots = {notebook.file.resolve().parent.parent for notebook in notebooks
+             if notebook.file is not None and notebook.file.resolve().parent.name in ("notebooks", EXERCISES_FOLDER)
+             and (notebook.file.resolve().parent.parent / "mkdocs.yml").is_file()}
+    for root in sorted(roots):
+        for shown, cell, what in stale_copies(root):
+            yield (Notebook(shown, nbformat.v4.new_notebook(), root / shown), cell,
+                   f"{what}; run `make student-copies`")
+
+
 @notebook_rule("colab-badge", "cell 0 is the Open-in-Colab badge for the configured repository, "
                               "and no other cell shows one")
 def colab_badge(notebook: Notebook):
@@ -408,7 +586,7 @@ IMPORT_TO_DISTRIBUTION = {
 # (guarded by a check that it runs in Colab).
 COLAB_ONLY = {"google-colab"}
 # Standard-library modules that newer Pythons removed (PEP 594 and PEP 632):
-# they import here on Python 3.11 but not on Colab's newer Python.
+# they import on older Pythons but not on Colab's.
 REMOVED_FROM_STDLIB = {
     **dict.fromkeys(["asynchat", "asyncore", "distutils", "imp", "smtpd"], (3, 12)),
     **dict.fromkeys(["aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3",
@@ -539,7 +717,8 @@ def colab_imports(notebook: Notebook):
         distribution = distribution_of(item.module)
         removed_in = REMOVED_FROM_STDLIB.get(item.module.split(".")[0])
         where = f"line {item.line}: `import {item.module}`"
-        if distribution == "stdlib" and removed_in and runtime.python_tuple >= removed_in:
+        # On Python 3.13 itself these are no longer standard-library names at all.
+        if distribution in ("stdlib", None) and removed_in and runtime.python_tuple >= removed_in:
             yield item.cell, (f"{where}: removed from the standard library in Python "
                               f"{removed_in[0]}.{removed_in[1]}; Colab runs Python {runtime.python}")
         elif distribution == "stdlib":
@@ -571,10 +750,28 @@ def pinned_imports(notebook: Notebook):
                               f"which is not pinned in {pins_file}")
 
 
+# How a notebook states the Colab runtime it is tested against, e.g.
+# "Colab's runtime of 19 August 2026 (Python 3.13)"; line breaks may fall anywhere.
+STATED_RUNTIME = re.compile(r"Colab's runtime of (\d{1,2} [A-Z][a-z]+ \d{4}) \(Python (3\.\d+)\)")
+
+
+@notebook_rule("colab-runtime-facts", "a stated Colab runtime (date, Python) is the one recorded")
+def colab_runtime_facts(notebook: Notebook):
+    record = notebook.course.record
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for match in STATED_RUNTIME.finditer(" ".join(source_of(cell).split())):
+            if (match[1], match[2]) != (record.date_text, record.python_minor):
+                yield index, (f"states {match[0]}, but {notebook.course.shown(notebook.course.runtime_file)} "
+                              f"records Colab's runtime of {record.date_text} (Python {record.python_minor})")
+
+
 # --- Running the rules ---------------------------------------------------------------------
 
 def course_notebooks(root: Path = ROOT) -> list[Path]:
-    return sorted((root / "notebooks").glob("*.ipynb"))
+    """The notebooks in notebooks/, then their student copies in exercises/."""
+    return sorted((root / "notebooks").glob("*.ipynb")) + sorted((root / EXERCISES_FOLDER).glob("*.ipynb"))
 
 
 def shown_path(path: Path, root: Path = ROOT) -> str:

@@ -11,6 +11,7 @@ pytest configuration in pyproject.toml.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,31 @@ from course_support import plant_build_defects
 from local_site import build_site, copy_course, serve, site_mount
 
 ROOT = Path(__file__).resolve().parent.parent
+
+WITHOUT_BROWSER = "not run: asked to run without the browser (make test BROWSER=0)"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--without-browser", action="store_true",
+                     help="leave out the tests marked `browser` and list them as not run (make test BROWSER=0)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--without-browser"):
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=WITHOUT_BROWSER))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """With --without-browser, end the run by listing the browser tests left out."""
+    if not config.getoption("--without-browser"):
+        return
+    left_out = Counter(report.nodeid.split("::")[0] for report in terminalreporter.stats.get("skipped", [])
+                       if WITHOUT_BROWSER in str(report.longrepr))
+    terminalreporter.write_sep("=", f"{sum(left_out.values())} browser tests not run (make test BROWSER=0)")
+    for name, count in sorted(left_out.items()):
+        terminalreporter.write_line(f"  {name}: {count}")
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +115,18 @@ def browser():
     from browser_support import launch_chromium, require_chromium
     from playwright.sync_api import sync_playwright
 
-    require_chromium()  # skip or fail before starting Playwright
+    executable = require_chromium()  # fails before starting Playwright, which may look for its own
     with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
+        chromium = launch_chromium(playwright, executable)
         yield chromium
         chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the report of Colab-only lines run in simulated Colab (tests/test_colab_simulated.py)."""
+    lines = sorted({value for reports in terminalreporter.stats.values() for report in reports
+                    for name, value in getattr(report, "user_properties", ()) if name == "colab-only lines"})
+    if lines:
+        terminalreporter.section("Colab-only lines run in simulated Colab")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -143,14 +143,18 @@ def _exists(path: str, tracked: set[str]) -> bool:
 def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) -> tuple[list[str], dict]:
     """Colab, Binder, GitHub and download links of the built site that do not open a tracked file.
 
-    Returns (problems, counts of links checked per kind).
+    Each link is read as its service documents it, with the branch and path
+    percent-decoded (a branch may hold '/', '#', '%'; a file name spaces and
+    accented letters). Returns (problems, counts of links checked per kind).
     """
     slug = re.escape(repository.slug)
     kinds = {
-        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+?)/(notebooks/.+)$"),
-        "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^/?#]+)\??(.*)$"),
+        "colab": re.compile(r"^https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/(.+)/"
+                            r"((?:notebooks|exercises)/[^/]+)$"),
+        "binder": re.compile(r"^https://mybinder\.org/v2/gh/([^/]+/[^/]+)/([^?#]+)\??([^#]*)$"),
         "github": re.compile(rf"^https://github\.com/({slug})/(blob|edit|tree|raw)/(.+)$", re.I),
     }
+    hub_folder = re.compile(rf"^(?:lab/tree|tree)/(?:[^?#]+/)?{re.escape(repository.name)}/(notebooks/.+)$")
     problems: list[str] = []
     counts = {"colab": 0, "binder": 0, "github": 0, "download": 0, "jupyterhub": 0}
     for page in sorted(site.rglob("*.html")):
@@ -161,7 +165,7 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
 
             if (match := kinds["colab"].match(href)):
                 counts["colab"] += 1
-                found_slug, branch, path = match.groups()
+                found_slug, branch, path = match.group(1), unquote(match.group(2)), unquote(match.group(3))
                 if found_slug != repository.slug or branch != repository.branch:
                     problem(f"names {found_slug} at {branch}, not {repository.slug} at {repository.branch}")
                 elif path not in tracked:
@@ -178,7 +182,7 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
                     problem(untracked(path, opens=True))
             elif (match := kinds["github"].match(href)):
                 counts["github"] += 1
-                rest = match.group(3).split("#")[0].split("?")[0]
+                rest = unquote(match.group(3).split("#")[0].split("?")[0])
                 if not (rest == repository.branch or rest.startswith(repository.branch + "/")):
                     problem(f"is not on the configured branch {repository.branch}")
                 elif not _exists(rest[len(repository.branch) + 1:], tracked):
@@ -186,10 +190,13 @@ def launch_link_problems(site: Path, repository: Repository, tracked: set[str]) 
             elif "/hub/user-redirect/git-pull?" in href:
                 counts["jupyterhub"] += 1
                 query = parse_qs(urlsplit(href).query)
-                path = query.get("urlpath", [""])[0].removeprefix(f"lab/tree/{repository.name}/")
+                opened = hub_folder.match(unquote(query.get("urlpath", [""])[0]))
+                path = opened.group(1) if opened else ""
                 if query.get("repo") != [repository.url] or query.get("branch") != [repository.branch]:
                     problem(f"pulls {query.get('repo')} at {query.get('branch')}, "
                             f"not {repository.url} at {repository.branch}")
+                elif not path:
+                    problem(f"opens {query.get('urlpath')}, not a notebook in the {repository.name} folder")
                 elif path not in tracked:
                     problem(untracked(path, opens=True))
             elif "download" in attrs or href.endswith(".ipynb"):

@@ -19,10 +19,8 @@ from browser_support import (
     DESKTOP_VIEWPORT, PLACEHOLDER_ALT, chapter_pages, notebook_pages, report,
     text_contrasts,
 )
-from course_support import mkdocs_settings
 from course_links import (
-    binder_url, colab_url, configured_repository, github_url, nbgitpuller_url,
-    repository_being_built,
+    configured_course, exercise_links, file_href, github_url, launch_links, repository_being_built,
 )
 
 pytestmark = pytest.mark.browser
@@ -88,6 +86,9 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
         page.goto(urljoin(site_url, path), wait_until="networkidle")
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         page.wait_for_load_state("networkidle")
+        # A reader who unfolds every exercise solution ("Show solution") sees every cell.
+        for summary in page.locator("details.exercise-solution > summary").all():
+            summary.click()
         shown = page.evaluate(RENDERED_JS)
         context.close()
         where = f"/{path} ({notebook.name})"
@@ -117,7 +118,8 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
 
 
 LAUNCH_LINKS = {
-    "colab": re.compile(r"open in colab", re.I),
+    "colab": re.compile(r"open (exercises )?in colab", re.I),
+    "solutions": re.compile(r"open with solutions", re.I),
     "binder": re.compile(r"binder", re.I),
     "download": re.compile(r"download", re.I),
     "source": re.compile(r"view source", re.I),
@@ -125,25 +127,26 @@ LAUNCH_LINKS = {
 }
 
 
-def configured_hub_url() -> str:
-    """`extra.course.jupyterhub_url` from mkdocs.yml ('' when unset)."""
-    return str(mkdocs_settings(ROOT)["extra"]["course"].get("jupyterhub_url") or "")
-
-
 def test_every_notebook_page_launch_bar_links_to_the_configured_repository(
         browser, site_url, notebooks):
-    repository = repository_being_built(configured_repository())
-    hub = configured_hub_url()
+    course = configured_course()
+    repository = repository_being_built(course.repository)
     problems = []
     for path, notebook in notebooks.items():
         in_repository = f"notebooks/{notebook.name}"
         page_url = urljoin(site_url, path)
+        launchers = launch_links(course.launchers, repository, in_repository)
+        # A notebook with exercises: Colab opens its student copy, or the notebook "with solutions".
+        exercises = any("exercise" in cell.get("metadata", {}).get("tags", [])
+                        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+        copies = exercise_links(course.launchers, repository, in_repository) if exercises else {}
         expected = {
-            "colab": colab_url(repository, in_repository),
-            "binder": binder_url(repository, in_repository),
-            "download": urljoin(page_url, notebook.name),
+            "colab": copies.get("exercises", launchers.get("colab")),
+            "solutions": copies.get("solutions"),
+            "binder": launchers.get("binder"),
+            "download": urljoin(page_url, file_href(notebook.name)),
             "source": github_url(repository, "blob", in_repository),
-            "jupyterhub": nbgitpuller_url(hub, repository, in_repository) if hub else None,
+            "jupyterhub": launchers.get("jupyterhub"),
         }
         context = browser.new_context(viewport=DESKTOP_VIEWPORT)
         page = context.new_page()

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from local_site import build_site
-from course_links import Repository, configured_repository
+from course_links import Repository, colab_badge_markdown, configured_course, configured_repository
 from fork import branch_next_steps, workflow_branch_filter
 from course_support import copy_working_tree, launch_link_problems, snapshot, tracked_files
 from notebook_rules import Course, check_paths, course_notebooks
@@ -203,3 +203,104 @@ def test_the_rewritten_branch_filter_is_yaml_naming_exactly_the_branch(branch):
     (value,) = yaml.safe_load(line)["branches"]
     # GitHub's filter patterns treat + and ! specially; a backslash makes them literal.
     assert re.sub(r"\\(.)", r"\1", value) == branch, (line, value)
+
+
+# --- the teaching branch, a custom domain, and mkdocs.yml read as MkDocs reads it ------------
+
+def test_fork_without_branch_keeps_the_teaching_branch_and_says_so(root, tmp_path):
+    course = copy_working_tree(root, tmp_path / "course")
+    assert run_fork(course, "alice/course", "--branch", "spring-2027/week-1").returncode == 0
+    # Later, after merging upstream: `make fork REPO=alice/course` with no BRANCH.
+    upstream_badge = colab_badge_markdown(configured_repository(), "notebooks/99-from-upstream.ipynb")
+    (course / "notebooks" / "99-from-upstream.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "id": "a", "metadata": {}, "source": [upstream_badge]}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, sort_keys=True, indent=1) + "\n")
+    again = run_fork(course, "alice/course")
+    assert again.returncode == 0, again.stderr
+    assert "to alice/course (branch spring-2027/week-1, site https://alice.github.io/course/)" in again.stdout
+    assert "Branch: spring-2027/week-1, the one mkdocs.yml names (BRANCH=... to teach from another)." \
+        in again.stdout, again.stdout
+    assert configured_repository(course / "mkdocs.yml") == Repository("alice/course", "spring-2027/week-1")
+    teaching = Repository("alice/course", "spring-2027/week-1")
+    badges = check_paths(course_notebooks(course), ["colab-badge"], course=Course(course, repository=teaching))
+    assert not badges, "\n".join(map(str, badges))
+
+
+def test_fork_sets_a_custom_domain_and_moves_every_link_to_it(root, tmp_path):
+    course = copy_working_tree(root, tmp_path / "course")
+    old_site = configured_repository().pages_url
+    result = run_fork(course, "alice/course", "--branch", "feature#1", "--site-url", "https://alice-course.example.org")
+    assert result.returncode == 0, result.stderr
+    assert "to alice/course (branch feature#1, site https://alice-course.example.org/)" in result.stdout, result.stdout
+    assert "  mkdocs.yml: repo_url, repo_name, extra.course.branch, extra.course.site_url" in result.stdout
+    settings = configured_course(course / "mkdocs.yml")
+    assert (settings.repository, settings.site_url) == (Repository("alice/course", "feature#1"),
+                                                        "https://alice-course.example.org/")
+    text = (course / "mkdocs.yml").read_text()
+    assert "# One source of truth" in text and "    # The site's address on a custom domain" in text
+    leftovers = [f"{path.relative_to(course)}: {old_site}" for path in course.rglob("*")
+                 if path.is_file() and ".git" not in path.parts and path.suffix in {".md", ".ipynb", ".yml"}
+                 and old_site in path.read_text(encoding="utf-8", errors="replace")]
+    assert not leftovers, leftovers
+    readme = (course / "README.md").read_text()
+    assert "https://alice-course.example.org/" in readme and "colab.research.google.com/github/alice/course" not in readme
+
+    # Moving on to another repository: that domain was alice's; bob's site is on bob's Pages.
+    onward = run_fork(course, "bob/course", "--branch", "main")
+    assert onward.returncode == 0, onward.stderr
+    assert "Note: https://alice-course.example.org/ was alice/course's own domain; the site is now published at " \
+           "https://bob.github.io/course/." in onward.stdout, onward.stdout
+    assert configured_course(course / "mkdocs.yml").site_url == ""
+    named = re.compile(r"alice/course|feature%231|feature#1|alice-course\.example\.org")
+    leftovers = [f"{path.relative_to(course)}: {match.group()}" for path in sorted(course.rglob("*"))
+                 if path.is_file() and ".git" not in path.parts and path.suffix in {".md", ".ipynb"}
+                 for match in named.finditer(path.read_text(encoding="utf-8", errors="replace"))]
+    assert not leftovers, leftovers
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["alice/course", "--site-url", "course.example.edu"], "SITE_URL: 'course.example.edu' is not a site address"),
+    (["alice/course", "--site-url", "https://course.example.edu/?x=1"], "SITE_URL: 'https://course.example.edu/?x=1'"),
+    (["alice/course", "--site-url", ""], "SITE_URL: it is empty"),
+    (["alice/course", "--branch", "week-1/.draft"], "BRANCH: 'week-1/.draft' is not a valid git branch name"),
+])
+def test_fork_refuses_a_malformed_site_address_or_branch_and_changes_nothing(pristine_copy, args, message):
+    before = snapshot(pristine_copy)
+    result = run_fork(pristine_copy, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and "nothing was changed" in result.stderr, result.stderr
+    assert snapshot(pristine_copy) == before
+
+
+def test_fork_reads_mkdocs_yml_as_mkdocs_does_and_refuses_a_setting_it_cannot_rewrite(tmp_path, root):
+    course = copy_working_tree(root, tmp_path / "course")
+    yml = course / "mkdocs.yml"
+    text = yml.read_text()
+    # A quoted value with a comment, and a file that INHERITs the rest: read as MkDocs reads them.
+    (course / "base.yml").write_text(text)
+    yml.write_text("INHERIT: base.yml\nextra:\n  course:\n    branch: 'spring-2027/week-1'  # this term\n")
+    assert configured_repository(yml) == Repository(configured_repository().slug, "spring-2027/week-1")
+    # A branch MkDocs would take from the environment (!ENV) is not a value make fork can rewrite.
+    yml.write_text(text.replace("    branch: main", "    branch: !ENV [COURSE_BRANCH, main]"))
+    line = text.splitlines().index("    branch: main") + 1
+    before = snapshot(course)
+    result = run_fork(course, "alice/course", "--branch", "autumn")
+    assert result.returncode == 2, result.stdout
+    assert f"mkdocs.yml: line {line}: `extra.course.branch` is not a single value; nothing was changed." \
+        in result.stderr, result.stderr
+    assert snapshot(course) == before
+
+
+def test_fork_refuses_to_write_a_mkdocs_yml_that_would_not_read_back_as_the_new_course(
+        root, tmp_path, monkeypatch, capsys):
+    import fork
+
+    course = copy_working_tree(root, tmp_path / "course")
+    before = snapshot(course)
+    # A planted defect: the branch written as a comment, so the file would read back without it.
+    real = fork.yaml_scalar
+    monkeypatch.setattr(fork, "yaml_scalar", lambda value: f"x # {value}" if value == "autumn" else real(value))
+    assert fork.main(["alice/course", "--branch", "autumn"], root=course) == 2
+    assert capsys.readouterr().err == ("fork: mkdocs.yml: the rewritten file would read back as alice/course "
+                                       "(branch x, site GitHub Pages); nothing was changed.\n")
+    assert snapshot(course) == before

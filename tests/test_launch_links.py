@@ -17,8 +17,15 @@ import pytest
 from mkdocs.theme import Theme
 from selectolax.lexbor import LexborHTMLParser
 
-from course_links import Repository, colab_badge_markdown, configured_repository, repository_being_built
-from course_support import launch_link_problems, mkdocs_settings, tracked_files
+from course_links import (
+    Launchers,
+    Repository,
+    colab_badge_markdown,
+    configured_course,
+    configured_repository,
+    repository_being_built,
+)
+from course_support import launch_link_problems, tracked_files
 from notebook_page import LAUNCH_BAR, render_launch_bar
 from notebook_rules import Course, check_paths, course_notebooks
 
@@ -51,7 +58,7 @@ def test_every_launch_link_on_the_site_opens_a_tracked_file_on_the_configured_br
 
 
 def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(built_site, root):
-    hub = bool(mkdocs_settings(root)["extra"]["course"].get("jupyterhub_url"))
+    launchers = configured_course(root / "mkdocs.yml").launchers
     for path in course_notebooks(root):
         page = built_site / "notebooks" / path.stem / "index.html"
         tree = LexborHTMLParser(page.read_text(encoding="utf-8"))
@@ -61,9 +68,15 @@ def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(buil
         assert not tree.css('img[src*="colab-badge.svg"]'), f"{where}: the badge cell is still on the page"
         bar = bars[0]
         texts = [span.text() for span in bar.css("a.launch-bar__link > span")]
-        expected = ["Open in Colab", "Launch on Binder", "Download .ipynb", "View source on GitHub"]
-        if hub:
-            expected.insert(2, "Open on your JupyterHub")
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        exercises = any("exercise" in cell.get("metadata", {}).get("tags", []) for cell in cells)
+        # With Colab on, a notebook with exercises opens its student copy, then the notebook itself.
+        colab = ["Open exercises in Colab", "Open with solutions"] if exercises else ["Open in Colab"]
+        expected = [text for texts, on in ((colab, launchers.colab),
+                                           (["Launch on Binder"], launchers.binder),
+                                           (["Open on your JupyterHub"], bool(launchers.jupyterhub_url)),
+                                           (["Download .ipynb"], True), (["View source on GitHub"], True))
+                    if on for text in texts]
         assert texts == expected, f"{where}: launch bar links {texts}"
         assert not bar.css("img") and bar.css("svg"), f"{where}: icons must be inline SVG, not images"
         caution = bar.css_first(".launch-bar__caution a").attributes["href"]
@@ -147,7 +160,7 @@ def test_launch_bar_offers_the_jupyterhub_only_when_one_is_configured(root):
     common = dict(repository=repo, notebook="notebooks/01-a.ipynb", download_href="01-a.ipynb",
                   caution_href="../../caution/")
     assert "git-pull" not in render_launch_bar(template, **common)
-    with_hub = render_launch_bar(template, **common, hub_url="https://hub.example.org/")
+    with_hub = render_launch_bar(template, **common, launchers=Launchers(jupyterhub_url="https://hub.example.org/"))
     link = re.search(r'href="(https://hub\.example\.org/hub/user-redirect/git-pull\?[^"]+)"', with_hub).group(1)
     query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
     assert query == {"repo": ["https://github.com/alice/course"], "branch": ["autumn"],
@@ -172,3 +185,16 @@ def test_links_in_github_actions_name_the_repository_and_branch_being_built(tmp_
         (tmp_path / "event.json").write_text(json.dumps(event))
         environ = {**environ, "GITHUB_EVENT_PATH": str(tmp_path / "event.json")}
     assert repository_being_built(Repository("up/course", "main"), environ) == expected
+
+
+def test_link_check_names_a_jupyterhub_link_that_opens_outside_the_cloned_folder(tmp_path):
+    repo = Repository("alice/course", "main")
+    page = tmp_path / "notebooks/01-a/index.html"
+    page.parent.mkdir(parents=True)
+    wrong = ("https://hub.example.org/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Falice%2Fcourse"
+             "&branch=main&urlpath=lab%2Ftree%2Fnotebooks%2F01-a.ipynb")
+    page.write_text(f'<a href="{wrong.replace("&", "&amp;")}">x</a>')
+    problems, counts = launch_link_problems(tmp_path, repo, {"notebooks/01-a.ipynb"})
+    assert problems == [f"notebooks/01-a/index.html: link {wrong}: opens ['lab/tree/notebooks/01-a.ipynb'], "
+                        "not a notebook in the course folder"], problems
+    assert counts["jupyterhub"] == 1

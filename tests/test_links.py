@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import configparser
 import http.server
+import importlib.metadata
 import importlib.util
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -130,8 +133,18 @@ def make_test_config(tmp_path: Path, web: str) -> Path:
     return path
 
 
-def run_script(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=120)
+def run_script(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=120,
+                          env=env)
+
+
+def linkchecker_copy(folder: Path) -> tuple[Path, dict]:
+    """A copy of the installed LinkChecker package in `folder`, and the
+    environment that makes the link check run that copy instead."""
+    installed = Path(importlib.metadata.distribution("linkchecker").locate_file("linkcheck"))
+    copy = folder / "linkcheck"
+    shutil.copytree(installed, copy, ignore=shutil.ignore_patterns("__pycache__", "locale"))
+    return copy, {**os.environ, "PYTHONPATH": str(folder)}
 
 
 # --------------------------------------------------------------------------
@@ -168,6 +181,66 @@ def test_a_broken_internal_link_fails_with_page_and_link_named(tmp_path):
     data = json.loads(report.read_text())
     assert {(b["page"], b["link"]) for b in data["broken"]} == expected
     assert {b["status"] for b in data["broken"] if "#" in b["link"]} == {"anchor not found"}
+
+
+BROKEN_ANCHOR_SITE = {"index.html": ["page.html#top", "page.html#nowhere"], "page.html": ["index.html#top"]}
+
+
+def test_anchors_are_checked_when_linkchecker_is_installed_in_a_private_folder(tmp_path):
+    # LinkChecker started as root switches to the user `nobody`, who cannot
+    # read a folder like this one (mode 700, as root's home folder is).
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    copy, env = linkchecker_copy(private)
+    site = write_site(tmp_path / "site", BROKEN_ANCHOR_SITE)
+
+    result = run_script("--internal", "--site-dir", str(site), env=env)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    broken = [l for l in result.stdout.splitlines() if l.startswith("BROKEN")]
+    assert len(broken) == 1 and " page.html#nowhere " in broken[0] and "anchor not found" in broken[0], \
+        result.stdout
+    assert "anchor checking is active" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("defect, cause", [
+    ("missing", "importing it fails: ModuleNotFoundError: No module named 'linkcheck.plugins.anchorcheck'"),
+    ("broken", "importing it fails: ImportError: a planted defect"),
+])
+def test_a_run_whose_anchor_plugin_cannot_load_stops_naming_the_plugin_and_the_cause(tmp_path, defect, cause):
+    copy, env = linkchecker_copy(tmp_path)
+    plugin = copy / "plugins" / "anchorcheck.py"
+    if defect == "missing":
+        plugin.unlink()
+    else:
+        plugin.write_text('raise ImportError("a planted defect")\n')
+    site = write_site(tmp_path / "site", BROKEN_ANCHOR_SITE)
+
+    result = run_script("--internal", "--site-dir", str(site), env=env)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    message = (f"linkcheck: anchor checking is not active: LinkChecker cannot load its AnchorCheck plugin "
+               f"from {copy / 'plugins'}: {cause}")
+    assert message in result.stderr, result.stderr
+    assert "Missing anchors would go unreported" in result.stderr
+    assert "BROKEN" not in result.stdout and "PASSED" not in result.stdout
+
+
+def test_a_run_in_which_no_anchor_is_reported_missing_stops_naming_the_canary(tmp_path):
+    copy, env = linkchecker_copy(tmp_path)
+    plugin = copy / "plugins" / "anchorcheck.py"
+    # The plugin loads, but checks nothing.
+    plugin.write_text(plugin.read_text().replace('"""Check content for invalid anchors."""',
+                                                 '"""Check content for invalid anchors."""\n        return'))
+    site = write_site(tmp_path / "site", BROKEN_ANCHOR_SITE)
+
+    result = run_script("--internal", "--site-dir", str(site), env=env)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert ("linkcheck: anchor checking is not active: LinkChecker did not report the missing anchor "
+            "#anchor-checking-canary of its canary page file://") in result.stderr, result.stderr
+    assert "missing anchors in the site would go unreported too" in result.stderr
+    assert "PASSED" not in result.stdout
 
 
 def test_the_internal_check_requests_no_external_link(fake_web, tmp_path):

@@ -45,7 +45,8 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     # git lists it at once, so the launch-link tests accept it; the steps end with committing it.
     assert f"  staged with `git add --intent-to-add {expected}`, so git lists it" in result.stdout, result.stdout
     assert expected in tracked_files(course)
-    assert f"`git add {expected} mkdocs.yml`, then commit and push" in result.stdout, result.stdout
+    assert f"`git add {expected} exercises/{Path(expected).name} mkdocs.yml`, then commit and push" \
+        in result.stdout, result.stdout
 
     cells = nbformat.read(course / expected, as_version=4).cells
     assert cells[0].source == colab_badge_markdown(configured_repository(course / "mkdocs.yml"), expected)

@@ -168,6 +168,8 @@ def test_notebook_markdown_and_code_are_in_the_search_index(built_site, notebook
     assert description and description in re.sub(r"<[^>]+>", "", indexed), \
         f"{notebook.name}: its first paragraph is not searchable"
     for cell in nb.cells:
+        if "solution" in cell.metadata.get("tags", []):
+            continue  # exercise solutions are folded and kept out of search (tests/test_exercises.py)
         if cell.cell_type == "code" and cell.source.strip():
             assert cell.source.strip() in indexed, f"{notebook.name}: code {cell.source[:60]!r} is not searchable"
 
@@ -190,8 +192,9 @@ def test_notebook_edit_links_point_to_the_notebook_file(built_site, notebook):
     path = f"{repository.branch}/notebooks/{notebook.name}"
     edit = soup.find("a", rel="edit")
     assert edit is not None and edit["href"] == f"{repository.url}/edit/{path}", edit
-    view = soup.find("a", href=f"{repository.url}/raw/{path}")
-    assert view is not None, f"{notebook.name}: no view-source link to {repository.url}/raw/{path}"
+    # "View source" opens the notebook on GitHub's notebook view, not its raw JSON.
+    view = soup.find("a", href=f"{repository.url}/blob/{path}", title=True)
+    assert view is not None, f"{notebook.name}: no view-source button to {repository.url}/blob/{path}"
 
 
 def description_problems(site: Path, default: str) -> list[str]:

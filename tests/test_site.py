@@ -5,7 +5,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from course_links import configured_repository, repository_being_built
+from course_links import configured_course, configured_repository, published_site_url, repository_being_built
 from third_party import css_urls, is_remote, loaded_urls
 
 class _LoadedURLs(HTMLParser):
@@ -63,7 +63,7 @@ def test_third_party_check_names_page_and_url(tmp_path):
 
 
 def test_site_url_canonical_links_and_sitemap_follow_the_repository_setting(built_site):
-    pages_url = repository_being_built(configured_repository()).pages_url
+    pages_url = published_site_url(configured_course())
     sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
     locations = re.findall(r"<loc>(.*?)</loc>", sitemap)
     assert locations, "sitemap.xml lists no pages"

@@ -88,7 +88,8 @@ def make(args: list[str]) -> int:
             # stands for a review that cannot run).
             claims = state.get("claims", {})
             today = [f"TODAY={claims['today']}"] if claims.get("today") else []
-            real = subprocess.run([os.environ["HARNESS_REAL_MAKE"], "-o", ".venv/.installed", "claims-due",
+            # INSTALLED= : no .venv to set up (the Makefile's install stamp target).
+            real = subprocess.run([os.environ["HARNESS_REAL_MAKE"], "INSTALLED=", "claims-due",
                                    f"PY={claims.get('python', sys.executable)}", *today, *assignments])
             if real.returncode:
                 return real.returncode
