@@ -211,6 +211,7 @@ BROKEN_PAGE = """<!doctype html>
   td { font-size: 12px; }
   .celltoolbar { font-size: 11px; }
   :focus { outline: none; }
+  .launch-bar a { display: block; padding: 20px 0; }
 </style></head>
 <body>
 <a href="#title" class="md-skip">Skip to content</a>
@@ -296,6 +297,7 @@ def test_planted_breaks_are_each_reported_with_page_cell_and_element(broken_read
     assert "print: the link to https://www.hhs.gov/hipaa/ prints without its address" in printed, printed
     bar = joined(launch_bar_problems(phone))
     assert where + "the launch bar (top" in bar and "comes before the title" in bar, bar
+    assert where + "the launch bar is" in bar and "(compact: at most a quarter of the 740 px screen, 185 px)" in bar
     leftovers = joined(leftover_problems(phone))
     assert where + "cell 1: notebook prompt 'In [1]:' is shown" in leftovers, leftovers
     assert where + "cell 1: test-tool tag 'nbval-ignore-output' is shown" in leftovers, leftovers
