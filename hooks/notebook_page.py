@@ -8,7 +8,15 @@ description and an edit link into docs/. For each notebook page this hook
 parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
 
 - replaces the badge cell by the launch bar (overrides/partials/launch-bar.html,
-  rendered with the theme's Jinja environment; URLs from course_links.py);
+  rendered with the theme's Jinja environment; URLs from course_links.py),
+  under the notebook's title, which moves out of the notebook to head the page
+  as on every other page;
+- turns the objectives, data note and key points (Markdown quotes opening
+  with their bold label, rule `notebook-boxes`) into the chapter pages' boxes;
+- drops what only the notebook tools need: In/Out prompts, cell-tag boxes
+  (such as nbval-ignore-output) and the Tab stop nbconvert gives every cell
+  and output (assets/javascripts/course.js makes a box a Tab stop while it
+  scrolls);
 - gives every figure the alt text its notebook stores (rule `figure-alt-text`);
 - removes the scripts that would load code from another site;
 - points each copy button at the highlighted code and drops the hidden copy;
@@ -20,8 +28,9 @@ parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
 - folds each exercise solution under "Show solution" (hooks/exercises.py);
 
 and serialises it once. The rule book's notebook rules that shape the page
-(`colab-badge`, `figure-alt-text`) and a resource loaded from another site are
-warnings naming notebook and cell, so `mkdocs build --strict` fails on them.
+(`colab-badge`, `figure-alt-text`, `notebook-boxes`) and a resource loaded
+from another site are warnings naming notebook and cell, so
+`mkdocs build --strict` fails on them.
 
 State, all of it explicit: each page carries its own search text between two
 events; one `NotebookPages` per build holds the course's settings and the
@@ -56,7 +65,9 @@ from notebook_stylesheet import SCOPE, STYLESHEET, names_used_in, trimmed_styles
 from third_party import LOADING_ATTRIBUTES, SCRIPT_IMPORT, is_remote, loaded_urls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # the rule book's folder
-from notebook_rules import Course, Notebook, check_notebooks, figure_alt_texts  # noqa: E402
+from notebook_rules import (  # noqa: E402
+    BOX_LABEL, NOTEBOOK_BOXES, Course, Notebook, box_label_of, check_notebooks, figure_alt_texts,
+)
 
 log = logging.getLogger("mkdocs.hooks.notebook_page")
 
@@ -64,7 +75,7 @@ log = logging.getLogger("mkdocs.hooks.notebook_page")
 CAUTION_PAGE = "chapter-1/colab/health-data-caution.md"
 LAUNCH_BAR = "partials/launch-bar.html"
 # The rule book's rules whose problems show on the page itself.
-PAGE_RULES = ("colab-badge", "figure-alt-text")
+PAGE_RULES = ("colab-badge", "figure-alt-text", "notebook-boxes")
 FIGURES = ", ".join(f'img[src^="data:{kind}"]' for kind in ("image/png", "image/jpeg", "image/svg+xml"))
 # Elements that can make the browser fetch something (third_party.py says which attribute).
 LOADING_ELEMENTS = ", ".join([*LOADING_ATTRIBUTES, "link", "[style]"])
@@ -120,13 +131,15 @@ def on_page_content(content, page, config, files):
     for space in wrapper.css(".highlight-ipynb span.w"):
         space.unwrap()                             # whitespace tokens need no colour
     page.notebook_search_text = searchable_text(wrapper)
+    page.meta["description"] = description_of(wrapper, page)
     give_figures_their_alt_text(wrapper, notebook)
+    make_course_boxes(wrapper)
+    drop_tool_leftovers(wrapper)
     place_launch_bar(tree, wrapper, notebook, page, config, files)
     warn_about_remote_loads(tree, notebook, config.site_url)
     fold_solutions(wrapper)
 
     _build.used_names.update(names_used_in(wrapper))
-    page.meta["description"] = description_of(wrapper, page)
     return tree.html
 
 
@@ -218,9 +231,31 @@ def give_figures_their_alt_text(wrapper, notebook: Notebook) -> None:
             image.attrs["alt"] = alt
 
 
+def make_course_boxes(wrapper) -> None:
+    """Each course box (a quote opening with **Learning objectives**, **Synthetic
+    data only** or **Key points**) as the chapter pages' admonition of its kind."""
+    for quote in wrapper.css(".jp-RenderedMarkdown blockquote"):
+        inner = quote.inner_html or ""
+        label = box_label_of(inner)
+        if label is None:
+            continue
+        body = BOX_LABEL.sub("", inner, count=1)
+        box = (f'<div class="admonition {NOTEBOOK_BOXES[label]}">'
+               f'<p class="admonition-title">{html.escape(label)}</p>{body}</div>')
+        quote.replace_with(LexborHTMLParser(box, is_fragment=True).root)
+
+
+def drop_tool_leftovers(wrapper) -> None:
+    """In/Out prompts, cell-tag boxes and the Tab stops nbconvert gives every cell."""
+    for leftover in wrapper.css(".jp-InputPrompt, .jp-OutputPrompt, .celltoolbar"):
+        leftover.decompose()
+    for cell in wrapper.css(".jp-Cell-inputWrapper[tabindex], .jp-OutputArea-output[tabindex]"):
+        del cell.attrs["tabindex"]
+
+
 def place_launch_bar(tree, wrapper, notebook: Notebook, page, config, files) -> None:
     """The launch bar in place of the badge cell, outside the notebook's own
-    wrapper so JupyterLab's styles leave it alone."""
+    wrapper so JupyterLab's styles leave it alone, under the notebook's title."""
     exercises = any(TASK in exercise_roles(cell) for cell in notebook.cells)
     bar = LexborHTMLParser(launch_bar_html(config, notebook.path, page, files, exercises),
                            is_fragment=True).root
@@ -232,7 +267,23 @@ def place_launch_bar(tree, wrapper, notebook: Notebook, page, config, files) -> 
         tree.root.insert_before(bar)
         return
     badge.decompose()
+    title_first(wrapper)
     wrapper.insert_before(bar)
+
+
+def title_first(wrapper) -> None:
+    """The notebook's H1 out of the notebook, ahead of it (and of the launch bar),
+    as Material places a page's title. There its permalink takes Material's look
+    (shown on hover and focus). No H1: nothing moves."""
+    title = wrapper.css_first("h1")
+    if title is None:
+        return
+    permalink = title.css_first("a.anchor-link")
+    if permalink is not None:
+        permalink.attrs["class"] = "headerlink"
+        permalink.attrs["title"] = "Permanent link"
+    wrapper.insert_before(title)                   # selectolax inserts a copy ...
+    title.decompose()                              # ... so the original goes
 
 
 def launch_bar_html(config, notebook: str, page, files, exercises: bool = False) -> str:

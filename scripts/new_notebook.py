@@ -105,23 +105,27 @@ def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
             "\n"
             f"{SUMMARY_PLACEHOLDER}\n"
             "\n"
-            "By the end of this notebook you will be able to:\n"
+            "> **Learning objectives**\n"
+            ">\n"
+            "> After this notebook you can:\n"
+            ">\n"
+            f"> - {OBJECTIVE_PLACEHOLDERS[0]};\n"
+            f"> - {OBJECTIVE_PLACEHOLDERS[1]}.\n"
             "\n"
-            f"- {OBJECTIVE_PLACEHOLDERS[0]};\n"
-            f"- {OBJECTIVE_PLACEHOLDERS[1]}.\n"
-            "\n"
-            f"Part of chapter 1.8 of the Health Data Science course: <{chapter_url}>"),
+            f"Part of chapter 1.8 of the Health Data Science course: [1.8 Google Colab]({chapter_url})"),
         nbformat.v4.new_markdown_cell(
-            "**Synthetic data.** Every value in this notebook is made up by the notebook\n"
-            "itself. No real person is described; never upload real patient data to Colab."),
+            "> **Synthetic data only**\n"
+            ">\n"
+            "> Every value in this notebook is made up by the notebook itself. No real\n"
+            "> person is described; never upload real patient data to Colab."),
         nbformat.v4.new_code_cell(
             f"{CODE_PLACEHOLDER}\n"
             "ages = [34, 51, 67, 45]\n"
             'print(f"{len(ages)} synthetic patients, mean age {sum(ages) / len(ages):.1f}")'),
         nbformat.v4.new_markdown_cell(
-            "## Key points\n"
-            "\n"
-            f"- {KEY_POINT_PLACEHOLDER}"),
+            "> **Key points**\n"
+            ">\n"
+            f"> - {KEY_POINT_PLACEHOLDER}"),
     ]
     return nb
 

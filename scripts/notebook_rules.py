@@ -18,8 +18,8 @@ tests' `X.ipynb::cell N`, tests/nbval_messages.py, and `make notebooks` count
 the same way).
 
 One command runs them all (`make lint-notebooks`, pre-commit, the tests); the
-build (hooks/notebook_page.py) runs the two that shape a notebook's page,
-`colab-badge` and `figure-alt-text`, and warns with the same lines.
+build (hooks/notebook_page.py) runs the three that shape a notebook's page,
+`colab-badge`, `figure-alt-text` and `notebook-boxes`, and warns with the same lines.
 
     python scripts/notebook_rules.py [--rule ID ...] [--list] [NOTEBOOK ...]
 
@@ -198,6 +198,132 @@ def scaffold_placeholder(notebook: Notebook):
                               "write the notebook's own text there")
 
 
+# --- The course's notebook style ----------------------------------------------------------
+# Objectives, the data note and key points are the chapter pages' boxes, written
+# as plain Markdown that Colab, GitHub and Jupyter show well: a quote whose first
+# paragraph is only the box's bold label.
+#
+#     > **Learning objectives**
+#     >
+#     > After this notebook you can:
+#     >
+#     > - ...
+#
+# The site turns each into the same admonition as the chapter pages'
+# `!!! abstract "Learning objectives"` (hooks: the notebook page step). The
+# rules read the Markdown as the site and Jupyter render it (nbconvert).
+
+NOTEBOOK_BOXES = {"Learning objectives": "abstract", "Synthetic data only": "info", "Key points": "success"}
+
+
+@functools.lru_cache(maxsize=512)
+def _rendered(source: str):
+    from bs4 import BeautifulSoup
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return BeautifulSoup(markdown2html_mistune(source), "html.parser")
+
+
+def rendered_markdown(cell):
+    """A Markdown cell as nbconvert renders it (a BeautifulSoup tree), or None for other cells."""
+    return _rendered(source_of(cell)) if cell.get("cell_type") == "markdown" else None
+
+
+# A quote's opening paragraph that holds only a bold label, as nbconvert renders it
+# (the rules below and the page step, hooks/notebook_page.py, read the same HTML).
+BOX_LABEL = re.compile(r"\s*<p>\s*<strong>([^<]*)</strong>\s*</p>")
+
+
+def box_label_of(quote_html: str) -> str | None:
+    """The course box a quote is, from its inner HTML: the label of its opening
+    paragraph when that paragraph is only one of NOTEBOOK_BOXES' bold labels."""
+    match = BOX_LABEL.match(quote_html)
+    label = match.group(1).strip() if match else None
+    return label if label in NOTEBOOK_BOXES else None
+
+
+def box_label(blockquote) -> str | None:
+    """box_label_of for a BeautifulSoup <blockquote>."""
+    return box_label_of(blockquote.decode_contents())
+
+
+def boxes_in(cell) -> list[str]:
+    tree = rendered_markdown(cell)
+    return [] if tree is None else [label for quote in tree.find_all("blockquote")
+                                    if (label := box_label(quote))]
+
+
+def _label_outside_a_box(tree) -> str | None:
+    """A paragraph that opens with a box's bold label but is not a course box."""
+    for paragraph in tree.find_all("p"):
+        strong = paragraph.find(True)
+        if strong is None or strong.name != "strong" or paragraph.get_text().strip().find(strong.get_text().strip()):
+            continue
+        label = strong.get_text().strip().rstrip(".:").strip()
+        if label in NOTEBOOK_BOXES or label == "About the data" or label == "Synthetic data":
+            quote = paragraph.find_parent("blockquote")
+            if quote is None or box_label(quote) is None:
+                return label
+    return None
+
+
+@notebook_rule("notebook-boxes", "objectives, data note and key points are the course's boxes: Markdown "
+                                 "quotes opening with **Learning objectives**, **Synthetic data only** or **Key points**")
+def notebook_boxes(notebook: Notebook):
+    cells = notebook.cells
+    found = {label: [i for i, cell in enumerate(cells) if label in boxes_in(cell)] for label in NOTEBOOK_BOXES}
+    title = next((i for i, cell in enumerate(cells)
+                  if (tree := rendered_markdown(cell)) is not None and tree.find("h1")), None)
+    first_code = next((i for i, cell in enumerate(cells) if cell.get("cell_type") == "code"), len(cells))
+    example = {label: f"'> **{label}**' on a line of its own, then the quote's text" for label in NOTEBOOK_BOXES}
+
+    objectives = found["Learning objectives"]
+    if len(objectives) != 1:
+        where = f" (cells {', '.join(map(str, objectives))})" if objectives else ""
+        yield title, (f"{len(objectives)} Learning objectives boxes{where}; write one in the title cell or "
+                      f"the cell after it: {example['Learning objectives']}")
+    elif title is not None and objectives[0] not in (title, title + 1):
+        yield objectives[0], "the Learning objectives box belongs in the title cell or the cell right after it"
+
+    notes = found["Synthetic data only"]
+    if len(notes) != 1:
+        where = f" (cells {', '.join(map(str, notes))})" if notes else ""
+        yield None, (f"{len(notes)} data notes{where}; write one before the first code cell: "
+                     f"{example['Synthetic data only']}")
+    elif notes[0] > first_code:
+        yield notes[0], f"the data note comes after the first code cell (cell {first_code}); move it before"
+
+    key_points = found["Key points"]
+    last = len(cells) - 1
+    if key_points != [last]:
+        where = f"; found in cell(s) {', '.join(map(str, key_points))}" if key_points else ""
+        yield last, f"the last cell must be the Key points box{where}: {example['Key points']}"
+
+    for index, cell in enumerate(cells):
+        tree = rendered_markdown(cell)
+        if tree is None:
+            continue
+        for heading in tree.find_all(["h2", "h3", "h4"]):
+            text = heading.get_text().replace("\u00b6", "").strip().rstrip(".:")  # without the ¶ anchor
+            if text in NOTEBOOK_BOXES:
+                yield index, f"{text!r} is a heading; make it the box '> **{text}**'"
+
+        label = _label_outside_a_box(tree)
+        if label:
+            yield index, (f"'**{label}**' opens a plain paragraph; make it a box: "
+                          f"{example.get(label, example['Synthetic data only'])}")
+
+
+@notebook_rule("link-text", "Markdown links show what they point to, not their raw address "
+                            "(printed pages add the address)")
+def link_text(notebook: Notebook):
+    for index, cell in enumerate(notebook.cells):
+        tree = rendered_markdown(cell)
+        for link in [] if tree is None else tree.find_all("a", href=True):
+            text = link.get_text().strip()
+            if text and (text == link["href"] or text.startswith(("http://", "https://", "www."))):
+                yield index, (f"the link {link['href']} shows its raw address; give it text: "
+                              f"[what it is]({link['href']})")
 NUMBERED = re.compile(r"^(?P<number>\d+)-(?P<rest>.+\.ipynb)$")
 
 

@@ -51,13 +51,15 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     cells = nbformat.read(course / expected, as_version=4).cells
     assert cells[0].source == colab_badge_markdown(configured_repository(course / "mkdocs.yml"), expected)
     title = cells[1].source
-    assert title.startswith("# Reading CSV files\n") and "By the end of this notebook you will be able to:" in title
+    assert title.startswith("# Reading CSV files\n") and "> **Learning objectives**\n" in title
     assert configured_repository(course / "mkdocs.yml").pages_url + "chapter-1/colab/" in title
     # The synthetic-data note is prose: it declares nothing to the identifier scan.
-    assert "**Synthetic data.**" in cells[2].source and cells[2].metadata == {}
+    assert cells[2].source.startswith("> **Synthetic data only**\n") and cells[2].metadata == {}
     code = [c for c in cells if c.cell_type == "code"]
     assert code and code[0].execution_count == 1 and code[0].outputs, "the code cell was not run"
-    assert cells[-1].source.startswith("## Key points")
+    assert cells[-1].source.startswith("> **Key points**")
+    # The course's notebook style, apart from the placeholders the author replaces.
+    assert not check_paths([course / expected], ["notebook-boxes", "link-text"], root=course)
     # Nav: the last entry of the chapter's Notebooks section.
     nav = (course / "mkdocs.yml").read_text()
     assert re.search(r"- notebooks/\d\d-[a-z0-9-]+\.ipynb\n(\s+)- " + re.escape(expected) + "\n", nav), nav

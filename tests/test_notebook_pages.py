@@ -247,7 +247,9 @@ def test_description_check_names_missing_default_and_repeated_descriptions(tmp_p
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_description_is_the_first_paragraph_after_its_title(built_site, notebook):
     soup = soup_of(notebook_page(built_site, notebook))
-    first = soup.select_one(".jupyter-wrapper h1").find_next("p")
+    # The title sits above the launch bar; its first paragraph opens the notebook below.
+    assert soup.select_one("article > h1 + nav.launch-bar") is not None
+    first = soup.select_one(".jupyter-wrapper .jp-RenderedMarkdown p")
     meta = soup.find("meta", attrs={"name": "description"})["content"]
     assert meta == " ".join(first.get_text().split())
 
@@ -257,3 +259,18 @@ def test_a_notebook_loading_a_remote_image_or_lacking_a_first_paragraph_fails_th
     assert defective_build["returncode"] != 0, "the strict build accepted the defects"
     assert f"{remote['notebook']}: cell {remote['cell']} loads {remote['url']} from another site" in log, log
     assert f"{remote['notebook']}: the page needs a paragraph after its '# Title'" in log, log
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_pages_show_the_course_boxes_and_no_notebook_tool_leftovers(built_site, notebook):
+    from notebook_rules import NOTEBOOK_BOXES
+
+    soup = soup_of(notebook_page(built_site, notebook))
+    wrapper = soup.select_one(".jupyter-wrapper")
+    boxes = {box.select_one(".admonition-title").get_text(): box.get("class") for box in wrapper.select(".admonition")}
+    assert boxes == {label: ["admonition", kind] for label, kind in NOTEBOOK_BOXES.items()}, boxes
+    assert not wrapper.select("blockquote > p:first-child > strong:only-child"), "a course box left as a quote"
+    leftovers = wrapper.select(".jp-InputPrompt, .jp-OutputPrompt, .celltoolbar, .cell-tag")
+    assert not leftovers, f"{notebook.name}: {len(leftovers)} prompts or cell-tag boxes on the page"
+    stops = wrapper.select(".jp-Cell-inputWrapper[tabindex], .jp-OutputArea-output[tabindex]")
+    assert not stops, f"{notebook.name}: {len(stops)} cells or outputs are Tab stops in the page's HTML"

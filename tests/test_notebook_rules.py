@@ -46,6 +46,68 @@ def test_every_rule_has_an_id_and_a_summary():
         assert rule_id == rule.id and rule.summary and rule.scope in ("notebook", "course")
 
 
+# --- The course's notebook style: the chapter pages' boxes, and links with text ---------------
+
+def styled_notebook(title_cell: str, note: str, last: str):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("[![Open In Colab](badge.svg)](https://colab.example/nb)"),
+                nbformat.v4.new_markdown_cell(title_cell),
+                nbformat.v4.new_markdown_cell(note),
+                nbformat.v4.new_code_cell("print(1)"),
+                nbformat.v4.new_markdown_cell(last)]
+    return nb
+
+
+STYLED_TITLE = ("# A notebook\n\nWhat it does.\n\n> **Learning objectives**\n>\n> After this notebook you can:\n"
+                ">\n> - do one thing.\n\nPart of the course: [Health data caution](https://example.org/caution/)")
+STYLED_NOTE = "> **Synthetic data only**\n>\n> Every value is made up."
+STYLED_LAST = "> **Key points**\n>\n> - One thing."
+
+
+def problems_of(tmp_path, nb, rules=("notebook-boxes", "link-text")) -> list[str]:
+    path = tmp_path / "planted.ipynb"
+    nbformat.write(nb, path)
+    return [str(p) for p in check_paths([path], rules, root=tmp_path)]
+
+
+def test_a_notebook_in_the_course_style_follows_the_style_rules(tmp_path):
+    assert problems_of(tmp_path, styled_notebook(STYLED_TITLE, STYLED_NOTE, STYLED_LAST)) == []
+
+
+def test_the_old_notebook_styles_are_each_named_with_cell_and_rule(tmp_path):
+    old_title = ("# A notebook\n\nWhat it does.\n\n**Learning objectives.** After this notebook you can:\n\n"
+                 "- do one thing.\n\nPart of the course: <https://example.org/caution/>")
+    old_note = "**About the data.** Every value is made up."
+    old_last = "## Key points\n\n- One thing."
+    problems = problems_of(tmp_path, styled_notebook(old_title, old_note, old_last))
+    expected = [
+        "planted.ipynb: [notebook-boxes] 0 data notes;",
+        "planted.ipynb: cell 1: [link-text] the link https://example.org/caution/ shows its raw address;",
+        "planted.ipynb: cell 1: [notebook-boxes] 0 Learning objectives boxes;",
+        "planted.ipynb: cell 1: [notebook-boxes] '**Learning objectives**' opens a plain paragraph;",
+        "planted.ipynb: cell 2: [notebook-boxes] '**About the data**' opens a plain paragraph;",
+        "planted.ipynb: cell 4: [notebook-boxes] 'Key points' is a heading; make it the box '> **Key points**'",
+        "planted.ipynb: cell 4: [notebook-boxes] the last cell must be the Key points box:",
+    ]
+    assert len(problems) == len(expected), "\n".join(problems)
+    for line, start in zip(sorted(problems), sorted(expected)):
+        assert line.startswith(start), f"{line!r} does not start with {start!r}"
+
+
+def test_a_box_in_the_wrong_place_is_named(tmp_path):
+    nb = styled_notebook(STYLED_TITLE, STYLED_NOTE, STYLED_LAST)
+    nb.cells[2], nb.cells[3] = nb.cells[3], nb.cells[2]          # the data note after the code
+    nb.cells.insert(3, nbformat.v4.new_markdown_cell("> **Learning objectives.** Inline, not a box label."))
+    nb.cells.append(nbformat.v4.new_markdown_cell("A closing remark after the key points."))
+    problems = problems_of(tmp_path, nb, ["notebook-boxes"])
+    assert "planted.ipynb: cell 4: [notebook-boxes] the data note comes after the first code cell (cell 2); " \
+           "move it before" in problems, problems
+    assert any(p.startswith("planted.ipynb: cell 3: [notebook-boxes] '**Learning objectives**' opens a plain "
+                            "paragraph") for p in problems), problems
+    assert any(p.startswith("planted.ipynb: cell 6: [notebook-boxes] the last cell must be the Key points box; "
+                            "found in cell(s) 5") for p in problems), problems
+
+
 def numbered_folder(tmp_path, names: list[str]):
     """A notebooks/ folder under tmp_path holding a tiny notebook for each name."""
     folder = tmp_path / "notebooks"

@@ -1,12 +1,131 @@
-// Accessibility fixes for Material's own markup, applied on every page load
-// (including Material's instant navigation): the search dialog gets a name,
-// and each table that scrolls sideways becomes a named keyboard stop.
-document$.subscribe(function () {
-  var search = document.querySelector(".md-search[role=dialog]");
-  if (search) search.setAttribute("aria-label", "Search");
-  document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
-    wrap.setAttribute("tabindex", "0");
-    wrap.setAttribute("role", "region");
-    wrap.setAttribute("aria-label", "Table (scrolls sideways)");
+// The course's additions to Material's pages, applied on every page load
+// (including Material's instant navigation). Each does what CSS cannot:
+// - the search dialog gets a name;
+// - a box that scrolls sideways (code, an output, a table) becomes a named
+//   keyboard stop while it scrolls, and stops being one when it no longer
+//   does (the page step, hooks/notebook_page.py, leaves no other cell a Tab stop);
+// - a wide comparison table (five or more columns) can stack on a phone: each
+//   cell carries its column's name, and explicit table roles keep its
+//   structure for screen readers once CSS changes its display;
+// - a notebook figure opens full size in a dialog on click or tap;
+// - collapsed boxes open for printing in browsers without ::details-content.
+(function () {
+  "use strict";
+
+  var SCROLLING = [
+    [".md-typeset pre > code, .jupyter-wrapper .highlight-ipynb", "Code (scrolls sideways)"],
+    [".jupyter-wrapper .jp-OutputArea-output", "Output (scrolls sideways)"],
+    [".md-typeset__scrollwrap", "Table (scrolls sideways)"],
+    [".md-typeset .tabbed-labels", "Tabs (scroll sideways)"]
+  ];
+
+  function markScrollingBoxes() {
+    SCROLLING.forEach(function (entry) {
+      document.querySelectorAll(entry[0]).forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("data-scroll-stop")) {
+          box.setAttribute("data-scroll-stop", "");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "group");
+          box.setAttribute("aria-label", entry[1]);
+        } else if (!scrolls && box.hasAttribute("data-scroll-stop")) {
+          ["data-scroll-stop", "tabindex", "role", "aria-label"].forEach(function (name) {
+            box.removeAttribute(name);
+          });
+        }
+      });
+    });
+  }
+
+  function labelComparisonTables() {
+    document.querySelectorAll(".md-typeset__table > table").forEach(function (table) {
+      var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      if (headers.length < 5 || table.hasAttribute("data-stack")) return;
+      table.setAttribute("data-stack", "");
+      table.setAttribute("role", "table");
+      table.querySelectorAll("thead, tbody").forEach(function (group) {
+        group.setAttribute("role", "rowgroup");
+      });
+      table.querySelectorAll("tr").forEach(function (row) {
+        row.setAttribute("role", "row");
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (cell.tagName === "TH") {
+            cell.setAttribute("role", "columnheader");
+          } else {
+            cell.setAttribute("role", index === 0 ? "rowheader" : "cell");
+            cell.setAttribute("data-label", headers[index] || "");
+          }
+        });
+      });
+    });
+  }
+
+  function figureDialog() {
+    var dialog = document.querySelector("dialog.figure-dialog");
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.className = "figure-dialog";
+    dialog.setAttribute("aria-label", "Figure, full size");
+    dialog.innerHTML = '<form method="dialog"><button class="figure-dialog__close" autofocus>Close</button></form><img alt="">';
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) dialog.close();  // a tap beside the figure closes it
+    });
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  function openFigure(figure) {
+    var dialog = figureDialog();
+    var image = dialog.querySelector("img");
+    image.src = figure.currentSrc || figure.src;
+    image.alt = figure.alt;
+    var room = document.documentElement.clientWidth - 32;
+    var natural = figure.naturalWidth;
+    // Full size, and up to twice that where the screen has room for it.
+    image.style.width = (natural < room ? Math.min(room, natural * 2) : natural) + "px";
+    dialog.showModal();
+  }
+
+  function makeFiguresEnlargeable() {
+    document.querySelectorAll(".jupyter-wrapper .jp-RenderedImage img").forEach(function (figure) {
+      if (figure.closest("button")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "figure-zoom";
+      button.setAttribute("aria-haspopup", "dialog");
+      button.setAttribute("aria-label", "Enlarge figure: " + (figure.alt || "notebook figure"));
+      figure.parentNode.insertBefore(button, figure);
+      button.appendChild(figure);
+      button.addEventListener("click", function () { openFigure(figure); });
+    });
+  }
+
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    if (CSS.supports("selector(::details-content)")) return;
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      opened.push(details);
+    });
   });
-});
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (details) { details.open = false; });
+    opened = [];
+  });
+
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(markScrollingBoxes, 150);
+  });
+
+  document$.subscribe(function () {
+    var search = document.querySelector(".md-search[role=dialog]");
+    if (search) search.setAttribute("aria-label", "Search");
+    labelComparisonTables();
+    makeFiguresEnlargeable();
+    markScrollingBoxes();
+  });
+})();
