@@ -488,7 +488,7 @@ def test_a_new_notebook_links_its_chapter_on_the_custom_domain(root, tmp_path, m
     set_course_settings(course / "mkdocs.yml", {"site_url": "https://course.example.edu/"})
     monkeypatch.setattr(new_notebook, "ROOT", course)
     title = new_notebook.build_notebook("notebooks/07-reading-files.ipynb", "Reading files").cells[1].source
-    assert "<https://course.example.edu/chapter-1/colab/>" in title, title
+    assert "](https://course.example.edu/chapter-1/colab/)" in title, title
 
 
 def test_a_site_url_set_beside_the_course_settings_is_refused_naming_the_setting_to_use(root):

@@ -181,6 +181,11 @@ def configurations(path: Path) -> list[Configuration]:
             for values in itertools.product((False, True), repeat=len(flags))]
 
 
+# Exercise cells (starter, check, solution): their "Not yet" branches are the
+# learner's path, not Colab's; the student copies' runs exercise them.
+EXERCISE_CODE_TAGS = {"starter", "check", "solution"}
+
+
 def executable_lines(notebook: nbformat.NotebookNode) -> dict[int, set[int]]:
     """Lines of each code cell that hold code (IPython syntax transformed as the kernel does),
     without `raise` statements: a run that passes never reaches an uncaught raise, so error
@@ -189,6 +194,8 @@ def executable_lines(notebook: nbformat.NotebookNode) -> dict[int, set[int]]:
     transformer = TransformerManager()
     found = {}
     for index, cell in code_cells(notebook):
+        if EXERCISE_CODE_TAGS & set(cell.metadata.get("tags", [])):
+            continue    # exercises: the learner's paths run in tests/test_exercises.py's student-copy runs
         source = transformer.transform_cell(cell.source)
         code = compile(source, f"cell {index}", "exec")
         lines, stack = set(), [code]
