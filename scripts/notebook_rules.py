@@ -622,12 +622,24 @@ def read_runtime(path: Path) -> Runtime:
     return Runtime(python, packages)
 
 
-def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
-    """Exact pins in a requirements file, and a problem for every line that is not `name==version`."""
-    pins: dict[str, str] = {}
+@dataclass(frozen=True)
+class Pin:
+    """One exact pin of a requirements file."""
+
+    line: int
+    name: str       # canonical
+    version: str
+    note: str       # the comment on the line, without "#"
+
+
+def read_pin_lines(path: Path) -> tuple[list[Pin], list[str]]:
+    """Exact pins in a requirements file (with their line's comment), and a problem for
+    every line that is not `name==version`."""
+    pins: list[Pin] = []
     problems: list[str] = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
+        line, _, note = raw.partition("#")
+        line = line.strip()
         if not line:
             continue
         try:
@@ -639,8 +651,15 @@ def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
         if len(specs) != 1 or specs[0].operator != "==":
             problems.append(f"{shown_path(path)} line {number}: {line!r} is not an exact pin (name==version)")
             continue
-        pins[canonicalize_name(requirement.name)] = specs[0].version
+        pins.append(Pin(number, canonicalize_name(requirement.name), specs[0].version, note.strip()))
     return pins, problems
+
+
+def read_pins(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Exact pins in a requirements file as {name: version}, and a problem for every line that
+    is not `name==version`."""
+    pins, problems = read_pin_lines(path)
+    return {pin.name: pin.version for pin in pins}, problems
 
 
 class _ImportVisitor(ast.NodeVisitor):
