@@ -29,8 +29,9 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-# What the site is built from: a copy holding these builds like the course.
-BUILD_INPUTS = ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "scripts")
+# What the site is built from (a copy holding these builds like the course), and the
+# student copies (exercises/), which the rule book checks beside the notebooks.
+BUILD_INPUTS = ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "exercises", "scripts")
 JUPYTER_CACHE = ".cache/mkdocs-jupyter"
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb", ".map")
 

@@ -507,14 +507,18 @@ def solution_leak(notebook: Notebook):
 
 @course_rule("student-copy-current", "every notebook's student copy in exercises/ is current")
 def student_copy_current(notebooks: list[Notebook]):
+    """The copies of the notebooks checked (all of them in a full run, which also checks
+    exercises/ and so finds a left-over copy); one notebook checked, its copy alone."""
     from student_copies import stale_copies  # the copies are made there
     roots = {notebook.file.resolve().parent.parent for notebook in notebooks
              if notebook.file is not None and notebook.file.resolve().parent.name in ("notebooks", EXERCISES_FOLDER)
              and (notebook.file.resolve().parent.parent / "mkdocs.yml").is_file()}
+    checked = {notebook.name for notebook in notebooks}   # a copy shares its notebook's file name
     for root in sorted(roots):
         for shown, cell, what in stale_copies(root):
-            yield (Notebook(shown, nbformat.v4.new_notebook(), root / shown), cell,
-                   f"{what}; run `make student-copies`")
+            if Path(shown).name in checked:
+                yield (Notebook(shown, nbformat.v4.new_notebook(), root / shown), cell,
+                       f"{what}; run `make student-copies`")
 
 
 @notebook_rule("colab-badge", "cell 0 is the Open-in-Colab badge for the configured repository, "

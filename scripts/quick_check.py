@@ -1,4 +1,5 @@
-"""An author's quick loop after changing one notebook: the rule book, the strict
+"""An author's quick loop after changing one notebook: the student copies brought
+up to date (exercises/, generated from notebooks/), the rule book, the strict
 build, then that notebook's nbval, stopping at the first step that fails.
 
     python scripts/quick_check.py notebooks/NAME.ipynb      (or: make check NB=...)
@@ -21,6 +22,7 @@ def steps(notebook: str) -> list[tuple[str, list[str]]]:
     """(name, command) of each step, run from the course's folder."""
     python = sys.executable
     return [
+        ("student copies", [python, "scripts/student_copies.py"]),
         ("notebook rules", [python, "scripts/notebook_rules.py", notebook]),
         ("strict build", [python, "-m", "mkdocs", "build", "--strict", "--quiet"]),
         # pyproject.toml's options (--nbval, sanitize file), in this process: no xdist workers to start.
@@ -32,7 +34,7 @@ def run(notebook: str, root: Path = ROOT) -> tuple[int, dict[str, float]]:
     """Run the steps for `notebook`; (exit status, seconds per step run)."""
     seconds: dict[str, float] = {}
     for number, (name, command) in enumerate(steps(notebook), 1):
-        print(f"[{number}/3] {name} ...", flush=True)
+        print(f"[{number}/{len(steps(notebook))}] {name} ...", flush=True)
         start = time.perf_counter()
         result = subprocess.run(command, cwd=root)
         seconds[name] = time.perf_counter() - start

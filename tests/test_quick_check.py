@@ -1,5 +1,5 @@
-"""`make check NB=...`: an author's quick loop (rule book, strict build, that notebook's nbval)
-stops at the first failing step and names it (the full loop's time is a budget in `make bench`)."""
+"""`make check NB=...`: an author's quick loop (student copies, rule book, strict build, that
+notebook's nbval) stops at the first failing step and names it (the full loop's time is a budget in `make bench`)."""
 from __future__ import annotations
 
 import subprocess
@@ -23,7 +23,9 @@ def test_the_quick_loop_stops_at_a_broken_rule_naming_step_notebook_and_cell(roo
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{name}: cell {len(node.cells) - 1}: [scaffold-placeholder]" in result.stdout, result.stdout
     assert f"quick check: notebook rules failed for {name}" in result.stdout, result.stdout
-    assert "[2/3] strict build" not in result.stdout, "a failed step must stop the loop"
+    assert f"exercises/{notebook.name}: updated" in result.stdout, "the edited notebook's student copy is refreshed first"
+    assert "[student-copy-current]" not in result.stdout, result.stdout
+    assert "[3/4] strict build" not in result.stdout, "a failed step must stop the loop"
 
 
 def test_the_quick_loop_refuses_a_notebook_that_does_not_exist(root):
