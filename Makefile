@@ -19,7 +19,12 @@ PY := $(BIN)/python
 REQUIREMENTS := requirements.txt notebooks/requirements.txt notebooks/kernel-requirements.txt
 # The install stamp names the Python version, so a change of version re-runs the install.
 INSTALLED := $(VENV)/.installed-python$(COLAB_PYTHON)
+# The build's environment (scripts/local_site.py's BUILD_ENVIRONMENT, which the
+# tests and `make bench` use, holds the same): no MkDocs 2 notice from Material,
+# and no start-up scan by nbconvert that makes every installed exporter only to
+# list their names for its help text (about a tenth of a cold build).
 export NO_MKDOCS_2_WARNING := 1
+export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 # Colab's ipykernel (6.17.1) starts debugpy, which warns on Python 3.12+ that
 # frozen modules may hide breakpoints at every kernel start; nobody debugs here.

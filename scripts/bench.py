@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 import bench_browser
-from local_site import ROOT, build_site, copy_course
+from local_site import BUILD_ENVIRONMENT, ROOT, build_site, copy_course
 
 NOTEBOOKS = ROOT / "notebooks"
 BENCH_CACHE = ROOT / ".cache" / "bench"
@@ -67,7 +67,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                            env={**os.environ, **BUILD_ENVIRONMENT})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:

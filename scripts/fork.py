@@ -51,6 +51,7 @@ from pathlib import Path
 import shlex
 from urllib.parse import quote
 
+import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,14 +182,18 @@ def _walk_strings(value, edit):
     return value
 
 
-def nbformat_dumps(notebook: dict) -> str:
-    """JSON text as nbformat writes notebooks, so diffs stay minimal."""
-    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-
-
-def _badge_source(source, badge: str):
-    """`badge` in the cell's source shape (a list of lines or a string)."""
-    return [badge] if isinstance(source, list) else badge
+def read_notebook(path: Path, root: Path) -> tuple[str, nbformat.NotebookNode]:
+    """The notebook's text and its nbformat node; a ForkError naming it (and the line, for
+    broken JSON) when it cannot be read."""
+    text = path.read_text(encoding="utf-8")
+    shown = path.relative_to(root).as_posix()
+    try:
+        json.loads(text)                      # for the line number of a syntax error
+        return text, nbformat.reads(text, as_version=4)
+    except json.JSONDecodeError as error:
+        raise ForkError(f"{shown}: not valid JSON (line {error.lineno}): {error.msg}") from None
+    except Exception as error:  # nbformat raises several kinds for a notebook it cannot read
+        raise ForkError(f"{shown}: not a notebook nbformat can read: {error}") from None
 
 
 def counted(number: int, noun: str) -> str:
@@ -197,11 +202,7 @@ def counted(number: int, noun: str) -> str:
 
 
 def plan_notebook(path: Path, root: Path, rules, new: Repository) -> Change | None:
-    text = path.read_text(encoding="utf-8")
-    try:
-        notebook = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ForkError(f"{path.relative_to(root)}: not valid JSON (line {error.lineno}): {error.msg}") from None
+    text, notebook = read_notebook(path, root)
     relative = path.relative_to(root).as_posix()
     badges = 0
     links = 0
@@ -212,17 +213,15 @@ def plan_notebook(path: Path, root: Path, rules, new: Repository) -> Change | No
         links += count
         return value
 
-    cells = notebook.get("cells", [])
-    for index, cell in enumerate(cells):
+    for index, cell in enumerate(notebook.cells):
         if is_badge_cell(cell):
             badge = colab_badge_markdown(new, relative)
-            if "".join(cell["source"]).strip() != badge:
-                cell["source"] = _badge_source(cell["source"], badge)
+            if cell.source.strip() != badge:
+                cell.source = badge
                 badges += 1
         else:
-            cells[index] = _walk_strings(cell, edit)
-    notebook["cells"] = cells
-    new_text = nbformat_dumps(notebook) if (badges or links) else text
+            notebook.cells[index] = nbformat.from_dict(_walk_strings(cell, edit))
+    new_text = nbformat.writes(notebook) + "\n" if (badges or links) else text   # as nbformat.write writes
     if new_text == text:
         return None
     what = []
@@ -395,13 +394,9 @@ def badge_repositories(root: Path) -> set[tuple[str, str]]:
     """
     named = set()
     for path in sorted((root / "notebooks").glob("*.ipynb")):
-        try:
-            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        except json.JSONDecodeError as error:
-            raise ForkError(f"notebooks/{path.name}: not valid JSON (line {error.lineno}): {error.msg}") from None
-        for cell in cells:
+        for cell in read_notebook(path, root)[1].cells:
             if is_badge_cell(cell):
-                found = parse_colab_notebook_url(COLAB_BADGE_MARKDOWN_RE.search("".join(cell["source"])).group(1))
+                found = parse_colab_notebook_url(COLAB_BADGE_MARKDOWN_RE.search(cell.source).group(1))
                 if found:
                     named.add(found[:2])
     return named

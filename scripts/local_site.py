@@ -46,9 +46,16 @@ def site_mount() -> str:
     return urlparse(published_site_url()).path or "/"
 
 
+# The environment of every build, here and in the Makefile (which exports the same
+# variables): Material's MkDocs 2 notice off, and nbconvert's start-up scan that
+# makes an instance of every installed exporter only to list their names (for its
+# command line's help), which mkdocs-jupyter pays for at import, off.
+BUILD_ENVIRONMENT = {"NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1"}
+
+
 def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
     """Run `mkdocs build --strict` for the course at `source` into `site_dir`."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, **BUILD_ENVIRONMENT}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=source, env=env, capture_output=True, text=True,

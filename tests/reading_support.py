@@ -244,6 +244,10 @@ FOCUS_JS = "() => {" + _HELPERS_JS + r"""
           skip: e.matches('.md-skip'), href: e.getAttribute('href') || ''};
 }"""
 
+# FOCUS_JS plus a key that names the focused element, to see the focus come round again.
+WALK_JS = "() => { const stop = (" + FOCUS_JS + ")(); if (stop) { const e = document.activeElement; " \
+          "if (!e.__readingKey) e.__readingKey = Math.random(); stop.key = e.__readingKey; } return stop; }"
+
 PRINT_JS = "() => {" + _HELPERS_JS + r"""
   const out = {details: [], tabs: [], copy: [], links: []};
   // Exercise solutions stay folded on paper by design (hooks/exercises.py):
@@ -373,22 +377,20 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
     page = context.new_page()
     reading = Reading(page="/" + path, viewport=viewport, scheme=scheme, cells=cell_indices(notebook))
     try:
-        page.goto(urljoin(base_url, path), wait_until="networkidle")
+        url = urljoin(base_url, path)
+        open_page(page, url)
         reading.shown_scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme') || ''")
-        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        page.wait_for_load_state("networkidle")
-        page.evaluate("window.scrollTo(0, 0)")
         reading.layout = page.evaluate(MEASURE_JS, MIN_TABLE_TEXT_PX)
         reading.tables = page.evaluate(TABLES_JS)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
-        if keyboard:  # each walk starts from a freshly loaded page, where nothing had focus
-            reading.stops = walk_tab_order(page)
-            page.goto(urljoin(base_url, path), wait_until="networkidle")
-            reading.skip_target, reading.after_skip = follow_skip_link(page)
-            page.goto(urljoin(base_url, path), wait_until="networkidle")
         reading.figures = [inspect_figure(page, figure, scheme) for figure in reading.layout["figures"]]
+        if keyboard:  # each walk starts from a freshly loaded page, where nothing had focus
+            open_page(page, url)
+            reading.stops = walk_tab_order(page)
+            open_page(page, url)
+            reading.skip_target, reading.after_skip = follow_skip_link(page)
         page.emulate_media(media="print")
         reading.printed = page.evaluate(PRINT_JS)
     finally:
@@ -396,16 +398,26 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
     return reading
 
 
+def open_page(page, url: str) -> None:
+    """Load `url` and wait for its fonts: the site's pages load everything they
+    show with the page (figures are inline), so nothing arrives later that
+    would move the layout. (The third-party and console checks, which must see
+    every request, wait for the network to fall idle instead: browser_support.visit_page.)"""
+    page.goto(url, wait_until="load")
+    page.evaluate("document.fonts.ready.then(() => null)")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")   # as a reader who scrolls through
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def walk_tab_order(page) -> list[dict]:
     """Every Tab stop from the top of a freshly loaded page until the focus comes round again."""
     stops, seen = [], set()
     for _ in range(MAX_TAB_STOPS):
         page.keyboard.press("Tab")
-        stop = page.evaluate(FOCUS_JS)
+        stop = page.evaluate(WALK_JS)
         if stop is None:
             break
-        key = page.evaluate("() => { const e = document.activeElement; "
-                            "if (!e.__readingKey) e.__readingKey = Math.random(); return e.__readingKey; }")
+        key = stop.pop("key")
         if key in seen:
             break
         seen.add(key)

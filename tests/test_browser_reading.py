@@ -37,158 +37,176 @@ def shot_name(path: str, viewport: dict, scheme: str) -> str:
     return f"{path.strip('/').split('/')[-1]}-{viewport['width']}-{'dark' if scheme == 'slate' else 'light'}.png"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def notebooks(built_site) -> dict[str, Path]:
     found = notebook_pages(built_site)
     assert found, f"{built_site}: no notebook page (a page folder holding its .ipynb)"
     return found
 
 
-@pytest.fixture(scope="module")
-def readings(browser, site_url, notebooks) -> list:
-    """Every notebook page at 375 and 1280 px, light and dark, with screenshots."""
-    return [read_page(browser, site_url, path, viewport, scheme, notebook=notebook,
-                      screenshot=SCREENSHOTS / shot_name(path, viewport, scheme))
-            for viewport, scheme, _ in CONFIGURATIONS for path, notebook in notebooks.items()]
-
-
-@pytest.fixture(scope="module")
-def chapter_readings(browser, site_url, built_site) -> list:
-    """Every chapter page at both widths, light and dark (layout, tables, print)."""
-    return [read_page(browser, site_url, path, viewport, scheme, keyboard=False)
-            for viewport, scheme, _ in CONFIGURATIONS for path in chapter_pages(built_site)]
-
-
 def every(readings, check) -> list[str]:
     return [problem for reading in readings for problem in check(reading)]
 
 
-def test_every_notebook_page_is_read_at_both_widths_in_both_schemes(readings, notebooks):
-    assert len(readings) == len(CONFIGURATIONS) * len(notebooks)
-    wrong = [f"{r.label}: shows scheme {r.shown_scheme!r}" for r in readings if r.shown_scheme != r.scheme]
-    assert not wrong, report(wrong, "each reading shows the colour scheme it asked for")
-    missing = [r.label for r in readings if not r.layout["boxes"]]
-    assert not missing, report(missing, "each notebook page shows code and output boxes")
+class ReadingChecks:
+    """Every check, on the readings at one width (`viewport`) in both schemes. Each width
+    is its own test class (below), so the two widths are read in parallel by the test
+    workers (pytest-xdist's --dist loadscope keeps a class together)."""
+
+    viewport: dict
+
+    @pytest.fixture(scope="class")
+    def readings(self, browser, site_url, notebooks) -> list:
+        """Every notebook page at this width, light and dark, with screenshots."""
+        return [read_page(browser, site_url, path, viewport, scheme, notebook=notebook,
+                          screenshot=SCREENSHOTS / shot_name(path, viewport, scheme))
+                for viewport, scheme, _ in CONFIGURATIONS if viewport == self.viewport
+                for path, notebook in notebooks.items()]
+
+    @pytest.fixture(scope="class")
+    def chapter_readings(self, browser, site_url, built_site) -> list:
+        """Every chapter page at this width, light and dark (layout, tables, print)."""
+        return [read_page(browser, site_url, path, viewport, scheme, keyboard=False)
+                for viewport, scheme, _ in CONFIGURATIONS if viewport == self.viewport
+                for path in chapter_pages(built_site)]
+
+    def test_every_notebook_page_is_read_in_both_schemes(self, readings, notebooks):
+        assert len(readings) == 2 * len(notebooks)
+        wrong = [f"{r.label}: shows scheme {r.shown_scheme!r}" for r in readings if r.shown_scheme != r.scheme]
+        assert not wrong, report(wrong, "each reading shows the colour scheme it asked for")
+        missing = [r.label for r in readings if not r.layout["boxes"]]
+        assert not missing, report(missing, "each notebook page shows code and output boxes")
 
 
-def test_code_and_output_boxes_span_the_text_column(readings):
-    problems = every(readings, box_problems)
-    assert not problems, report(problems, "code and output boxes are at least 90% of the text column")
+    def test_code_and_output_boxes_span_the_text_column(self, readings):
+        problems = every(readings, box_problems)
+        assert not problems, report(problems, "code and output boxes are at least 90% of the text column")
 
 
-def test_copy_buttons_do_not_cover_code(readings):
-    problems = every(readings, covering_problems)
-    assert not problems, report(problems, "a code cell's copy button sits beside its code, not over it")
+    def test_copy_buttons_do_not_cover_code(self, readings):
+        problems = every(readings, covering_problems)
+        assert not problems, report(problems, "a code cell's copy button sits beside its code, not over it")
 
 
-def test_output_text_wraps_only_at_spaces(readings):
-    problems = every(readings, break_problems)
-    assert not problems, report(problems, "output text never breaks inside a word or number")
+    def test_output_text_wraps_only_at_spaces(self, readings):
+        problems = every(readings, break_problems)
+        assert not problems, report(problems, "output text never breaks inside a word or number")
 
 
-def test_nothing_reaches_past_the_viewport_outside_a_scrolling_box(readings, chapter_readings):
-    problems = every(readings + chapter_readings, overflow_problems)
-    assert not problems, report(problems, "every element wider than the viewport sits in a box that scrolls")
+    def test_nothing_reaches_past_the_viewport_outside_a_scrolling_box(self, readings, chapter_readings):
+        problems = every(readings + chapter_readings, overflow_problems)
+        assert not problems, report(problems, "every element wider than the viewport sits in a box that scrolls")
 
 
-def test_boxes_that_scroll_sideways_take_focus_and_show_more_to_scroll(readings, chapter_readings):
-    problems = every(readings + chapter_readings, scroller_problems)
-    assert not problems, report(problems, "a box that scrolls sideways is a named keyboard stop with an "
-                                          "edge shadow on the side that has more")
+    def test_boxes_that_scroll_sideways_take_focus_and_show_more_to_scroll(self, readings, chapter_readings):
+        problems = every(readings + chapter_readings, scroller_problems)
+        assert not problems, report(problems, "a box that scrolls sideways is a named keyboard stop with an "
+                                              "edge shadow on the side that has more")
 
 
-def test_figures_fit_the_column_and_fill_it_on_a_phone_or_enlarge(readings):
-    problems = every(readings, figure_problems)
-    assert not problems, report(problems, "figures fit the column, and on a phone fill it or can be enlarged")
-    assert any(r.layout["figures"] for r in readings), "no notebook page shows a figure"
+    def test_figures_fit_the_column_and_fill_it_on_a_phone_or_enlarge(self, readings):
+        problems = every(readings, figure_problems)
+        assert not problems, report(problems, "figures fit the column, and on a phone fill it or can be enlarged")
+        assert any(r.layout["figures"] for r in readings), "no notebook page shows a figure"
 
 
-def test_figures_open_full_size_on_tap_and_close_with_escape(readings):
-    problems = every(readings, enlarge_problems)
-    assert not problems, report(problems, "tapping a figure opens it full size with its alt text; "
-                                          "Escape closes it")
+    def test_figures_open_full_size_on_tap_and_close_with_escape(self, readings):
+        problems = every(readings, enlarge_problems)
+        assert not problems, report(problems, "tapping a figure opens it full size with its alt text; "
+                                              "Escape closes it")
 
 
-def test_figures_in_dark_mode_are_dark_and_legible(readings):
-    problems = every(readings, dark_figure_problems)
-    assert not problems, report(problems, "in dark mode figures are not bright panels and keep their contrast")
+    def test_figures_in_dark_mode_are_dark_and_legible(self, readings):
+        problems = every(readings, dark_figure_problems)
+        assert not problems, report(problems, "in dark mode figures are not bright panels and keep their contrast")
 
 
-def test_skip_link_leads_to_the_title_and_open_in_colab_follows_within_five_tab_stops(readings, built_site):
-    problems = []
-    for reading in readings:
-        soup = BeautifulSoup((built_site / reading.page.strip("/") / "index.html").read_text(encoding="utf-8"),
-                             "html.parser")
-        h1 = soup.select_one("article h1")
-        problems += skip_link_problems(reading, h1.get("id") if h1 else None)
-    assert not problems, report(problems, "the skip link goes to the page title and Open in Colab is "
-                                          "within 5 Tab stops after it")
+    def test_skip_link_leads_to_the_title_and_open_in_colab_follows_within_five_tab_stops(self, readings, built_site):
+        problems = []
+        for reading in readings:
+            soup = BeautifulSoup((built_site / reading.page.strip("/") / "index.html").read_text(encoding="utf-8"),
+                                 "html.parser")
+            h1 = soup.select_one("article h1")
+            problems += skip_link_problems(reading, h1.get("id") if h1 else None)
+        assert not problems, report(problems, "the skip link goes to the page title and Open in Colab is "
+                                              "within 5 Tab stops after it")
 
 
-def test_every_tab_stop_is_a_control_or_a_scrolling_box_with_visible_focus(readings):
-    assert all(r.stops for r in readings), "a page had no Tab stop at all"
-    problems = every(readings, tab_stop_problems)
-    assert not problems, report(problems, "no focus stop on cells that do nothing, and focus always visible")
+    def test_every_tab_stop_is_a_control_or_a_scrolling_box_with_visible_focus(self, readings):
+        assert all(r.stops for r in readings), "a page had no Tab stop at all"
+        problems = every(readings, tab_stop_problems)
+        assert not problems, report(problems, "no focus stop on cells that do nothing, and focus always visible")
 
 
-def test_print_shows_every_details_body_and_link_address_and_no_copy_button(readings, chapter_readings):
-    problems = every(readings + chapter_readings, print_problems)
-    assert not problems, report(problems, "printed pages show collapsed boxes and tabs opened, external "
-                                          "link addresses, and no copy buttons")
-    assert any(r.printed["details"] for r in chapter_readings), "no chapter page has a details box to print"
+    def test_print_shows_every_details_body_and_link_address_and_no_copy_button(self, readings, chapter_readings):
+        problems = every(readings + chapter_readings, print_problems)
+        assert not problems, report(problems, "printed pages show collapsed boxes and tabs opened, external "
+                                              "link addresses, and no copy buttons")
+        assert any(r.printed["details"] for r in chapter_readings), "no chapter page has a details box to print"
 
 
-def test_title_comes_first_then_a_compact_launch_bar(readings):
-    problems = every(readings, launch_bar_problems)
-    assert not problems, report(problems, "the page title comes first, then a compact launch bar")
+    def test_title_comes_first_then_a_compact_launch_bar(self, readings):
+        problems = every(readings, launch_bar_problems)
+        assert not problems, report(problems, "the page title comes first, then a compact launch bar")
 
 
-def test_no_notebook_prompts_or_test_tool_tags_are_shown(readings):
-    problems = every(readings, leftover_problems)
-    assert not problems, report(problems, "no In/Out prompts and no cell tags such as nbval-ignore-output")
+    def test_no_notebook_prompts_or_test_tool_tags_are_shown(self, readings):
+        problems = every(readings, leftover_problems)
+        assert not problems, report(problems, "no In/Out prompts and no cell tags such as nbval-ignore-output")
 
 
-def test_tables_and_boxes_are_set_near_the_body_text_size(readings, chapter_readings):
-    problems = every(readings + chapter_readings, text_size_problems)
-    assert not problems, report(problems, "tables, admonitions and details are not set in small print")
+    def test_tables_and_boxes_are_set_near_the_body_text_size(self, readings, chapter_readings):
+        problems = every(readings + chapter_readings, text_size_problems)
+        assert not problems, report(problems, "tables, admonitions and details are not set in small print")
 
 
-def test_comparison_tables_keep_each_row_readable(chapter_readings):
-    problems = every(chapter_readings, table_problems)
-    assert not problems, report(problems, "a comparison table fits its column (stacked on a phone) or keeps "
-                                          "its first column in view while it scrolls")
-    assert any(r.tables for r in chapter_readings), "no chapter page has a comparison table (5+ columns)"
+    def test_comparison_tables_keep_each_row_readable(self, chapter_readings):
+        problems = every(chapter_readings, table_problems)
+        assert not problems, report(problems, "a comparison table fits its column (stacked on a phone) or keeps "
+                                              "its first column in view while it scrolls")
+        assert any(r.tables for r in chapter_readings), "no chapter page has a comparison table (5+ columns)"
 
 
-def test_notebook_objectives_data_note_and_key_points_are_the_chapter_pages_boxes(readings, chapter_readings):
-    chapter_style = {}
-    for reading in chapter_readings:
-        for box in reading.layout["admonitions"]:
-            chapter_style.setdefault((reading.scheme, tuple(box["classes"])), box["style"])
-    problems = []
-    for reading in readings:
-        boxes = reading.layout["admonitions"]
-        for kind, title in NOTEBOOK_BOXES:
-            found = [b for b in boxes if kind in b["classes"] and b["title"] == title]
-            if len(found) != 1:
-                problems.append(f"{reading.label}: {len(found)} {title!r} box(es) (div.admonition.{kind}); "
-                                "expected one, as on the chapter pages")
-                continue
-            expected = chapter_style.get((reading.scheme, tuple(found[0]["classes"])))
-            if expected is None:
-                problems.append(f"{reading.label}: no chapter page has an admonition.{kind} to compare with")
-            elif found[0]["style"] != expected:
-                problems.append(f"{reading.label}: the {title!r} box looks different from the chapter pages' "
-                                f"({found[0]['style']} vs {expected})")
-    assert not problems, report(problems, "notebooks show objectives, data note and key points in the "
-                                          "chapter pages' boxes")
+    def test_notebook_objectives_data_note_and_key_points_are_the_chapter_pages_boxes(self, readings, chapter_readings):
+        chapter_style = {}
+        for reading in chapter_readings:
+            for box in reading.layout["admonitions"]:
+                chapter_style.setdefault((reading.scheme, tuple(box["classes"])), box["style"])
+        problems = []
+        for reading in readings:
+            boxes = reading.layout["admonitions"]
+            for kind, title in NOTEBOOK_BOXES:
+                found = [b for b in boxes if kind in b["classes"] and b["title"] == title]
+                if len(found) != 1:
+                    problems.append(f"{reading.label}: {len(found)} {title!r} box(es) (div.admonition.{kind}); "
+                                    "expected one, as on the chapter pages")
+                    continue
+                expected = chapter_style.get((reading.scheme, tuple(found[0]["classes"])))
+                if expected is None:
+                    problems.append(f"{reading.label}: no chapter page has an admonition.{kind} to compare with")
+                elif found[0]["style"] != expected:
+                    problems.append(f"{reading.label}: the {title!r} box looks different from the chapter pages' "
+                                    f"({found[0]['style']} vs {expected})")
+        assert not problems, report(problems, "notebooks show objectives, data note and key points in the "
+                                              "chapter pages' boxes")
 
 
-def test_screenshots_of_every_notebook_page_at_both_widths_in_both_schemes(readings, notebooks):
-    expected = {shot_name(path, viewport, scheme) for viewport, scheme, _ in CONFIGURATIONS for path in notebooks}
-    missing = sorted(name for name in expected if not (SCREENSHOTS / name).is_file()
-                     or (SCREENSHOTS / name).stat().st_size == 0)
-    assert not missing, f"missing screenshots in {SCREENSHOTS}: {missing}"
+    def test_screenshots_of_every_notebook_page_in_both_schemes(self, readings, notebooks):
+        expected = {shot_name(path, self.viewport, scheme) for viewport, scheme, _ in CONFIGURATIONS
+                    if viewport == self.viewport for path in notebooks}
+        missing = sorted(name for name in expected if not (SCREENSHOTS / name).is_file()
+                         or (SCREENSHOTS / name).stat().st_size == 0)
+        assert not missing, f"missing screenshots in {SCREENSHOTS}: {missing}"
+
+
+class TestOnAPhone(ReadingChecks):
+    """375 px wide, as a phone."""
+    viewport = PHONE
+
+
+class TestOnADesktop(ReadingChecks):
+    """1280 px wide, as a desktop."""
+    viewport = DESKTOP
 
 
 # --------------------------------------------------------------------------

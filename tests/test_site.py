@@ -84,3 +84,13 @@ def test_a_broken_internal_link_or_anchor_fails_the_build_naming_page_and_link(d
     log, planted = defective_build["log"], defective_build["planted"]
     assert defective_build["returncode"] != 0, "the strict build accepted a broken link"
     assert planted["page"] in log and all(link in log for link in planted["links"]), log
+
+
+def test_make_builds_in_the_environment_the_tests_and_the_benchmark_build_in(root):
+    """`make build`/`serve` and the tests' and `make bench`'s builds run with the same variables."""
+    from local_site import BUILD_ENVIRONMENT
+
+    exported = dict(re.findall(r"^export (\w+) := (.*)$", (root / "Makefile").read_text(encoding="utf-8"), re.M))
+    differing = {name: (value, exported.get(name)) for name, value in BUILD_ENVIRONMENT.items()
+                 if exported.get(name) != value}
+    assert not differing, f"Makefile exports differ from local_site.BUILD_ENVIRONMENT (wanted, exported): {differing}"
