@@ -147,6 +147,21 @@ def test_fork_refuses_a_malformed_repo_or_branch_and_changes_nothing(pristine_co
     assert snapshot(pristine_copy) == before
 
 
+@pytest.mark.parametrize("broken, message", [
+    ('{"cells": [\n  {"cell_type": "markdown",\n', "not valid JSON (line 3)"),
+    ('{"cells": 7}\n', "not a notebook nbformat can read"),
+])
+def test_fork_refuses_a_notebook_it_cannot_read_naming_it_and_changes_nothing(root, tmp_path, broken, message):
+    course = copy_working_tree(root, tmp_path / "course")
+    (course / "notebooks" / "06-broken.ipynb").write_text(broken, encoding="utf-8")
+    before = snapshot(course)
+    result = run_fork(course, NEW.slug)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"notebooks/06-broken.ipynb: {message}" in result.stderr, result.stderr
+    assert "nothing was changed" in result.stderr, result.stderr
+    assert snapshot(course) == before
+
+
 def test_running_fork_twice_changes_nothing_the_second_time(root, tmp_path):
     course = copy_working_tree(root, tmp_path / "course")
     # A notebook that shows another repository's badge as an example keeps it.
