@@ -169,6 +169,17 @@ def is_course_host(url: str) -> bool:
     return parsed.hostname == COURSE_HOST
 
 
+def open_page(page, url: str) -> None:
+    """Load `url` and wait for its fonts: the site's pages load everything they
+    show with the page (figures are inline), so nothing arrives later that
+    would move the layout. (The third-party and console checks, which must see
+    every request, wait for the network to fall idle instead: visit_page.)"""
+    page.goto(url, wait_until="load")
+    page.evaluate("document.fonts.ready.then(() => null)")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")   # as a reader who scrolls through
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def visit_page(browser, base_url: str, path: str, *, run_axe: bool = True,
                viewport: dict = DESKTOP_VIEWPORT) -> Visit:
     """Open `path` (relative to `base_url`) in a fresh context and record its

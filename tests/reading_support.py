@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+from browser_support import open_page
+
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # (viewport, Material colour scheme, prefers-color-scheme to emulate)
@@ -396,17 +398,6 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
     finally:
         context.close()
     return reading
-
-
-def open_page(page, url: str) -> None:
-    """Load `url` and wait for its fonts: the site's pages load everything they
-    show with the page (figures are inline), so nothing arrives later that
-    would move the layout. (The third-party and console checks, which must see
-    every request, wait for the network to fall idle instead: browser_support.visit_page.)"""
-    page.goto(url, wait_until="load")
-    page.evaluate("document.fonts.ready.then(() => null)")
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")   # as a reader who scrolls through
-    page.evaluate("window.scrollTo(0, 0)")
 
 
 def walk_tab_order(page) -> list[dict]:

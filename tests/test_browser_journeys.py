@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from browser_support import (
-    DESKTOP_VIEWPORT, PLACEHOLDER_ALT, chapter_pages, notebook_pages, report,
+    DESKTOP_VIEWPORT, PLACEHOLDER_ALT, chapter_pages, notebook_pages, open_page, report,
     text_contrasts,
 )
 from course_links import (
@@ -83,9 +83,7 @@ def test_every_notebook_page_shows_its_code_text_outputs_and_figures(browser, si
         stored = stored_outputs(notebook)
         context = browser.new_context(viewport=DESKTOP_VIEWPORT)
         page = context.new_page()
-        page.goto(urljoin(site_url, path), wait_until="networkidle")
-        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        page.wait_for_load_state("networkidle")
+        open_page(page, urljoin(site_url, path))
         # A reader who unfolds every exercise solution ("Show solution") sees every cell.
         for summary in page.locator("details.exercise-solution > summary").all():
             summary.click()
@@ -150,7 +148,7 @@ def test_every_notebook_page_launch_bar_links_to_the_configured_repository(
         }
         context = browser.new_context(viewport=DESKTOP_VIEWPORT)
         page = context.new_page()
-        page.goto(page_url, wait_until="networkidle")
+        open_page(page, page_url)
         where = f"/{path}"
         # The launch bar: the navigation landmark holding the Colab, Binder and download links.
         bar = page.locator("nav")
@@ -216,7 +214,7 @@ def toggle_scheme(page) -> None:
 def test_light_dark_toggle_keeps_notebook_outputs_readable(page, site_url, notebooks):
     problems, seen = [], set()
     for path in notebooks:
-        page.goto(urljoin(site_url, path), wait_until="networkidle")
+        open_page(page, urljoin(site_url, path))
         if current_scheme(page) != "default":  # the scheme chosen on the previous page persists
             toggle_scheme(page)
         for _ in range(2):
@@ -246,7 +244,7 @@ def test_screenshots_of_home_chapter_and_notebook_pages_in_both_schemes(
         context = browser.new_context(viewport=DESKTOP_VIEWPORT, color_scheme=emulated)
         page = context.new_page()
         for name, path in targets.items():
-            page.goto(urljoin(site_url, path), wait_until="networkidle")
+            open_page(page, urljoin(site_url, path))
             assert current_scheme(page) == scheme, (
                 f"/{path} with prefers-color-scheme {emulated} shows scheme {current_scheme(page)}")
             shot = SCREENSHOTS / f"{name}-{emulated}.png"

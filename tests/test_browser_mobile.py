@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from browser_support import PHONE_VIEWPORT, report, site_pages
+from browser_support import PHONE_VIEWPORT, open_page, report, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,7 @@ def phone_visits(phone, built_site, site_url):
     visits = {}
     page = phone.new_page()
     for path in site_pages(built_site):
-        page.goto(urljoin(site_url, path), wait_until="networkidle")
+        open_page(page, urljoin(site_url, path))
         overflow = page.evaluate(OVERFLOW_JS)
         menu = page.locator(".md-header label[for='__drawer']")
         drawer_opened = False

@@ -56,18 +56,20 @@ class ReadingChecks:
     viewport: dict
 
     @pytest.fixture(scope="class")
-    def readings(self, browser, site_url, notebooks) -> list:
+    @classmethod
+    def readings(cls, browser, site_url, notebooks) -> list:
         """Every notebook page at this width, light and dark, with screenshots."""
         return [read_page(browser, site_url, path, viewport, scheme, notebook=notebook,
                           screenshot=SCREENSHOTS / shot_name(path, viewport, scheme))
-                for viewport, scheme, _ in CONFIGURATIONS if viewport == self.viewport
+                for viewport, scheme, _ in CONFIGURATIONS if viewport == cls.viewport
                 for path, notebook in notebooks.items()]
 
     @pytest.fixture(scope="class")
-    def chapter_readings(self, browser, site_url, built_site) -> list:
+    @classmethod
+    def chapter_readings(cls, browser, site_url, built_site) -> list:
         """Every chapter page at this width, light and dark (layout, tables, print)."""
         return [read_page(browser, site_url, path, viewport, scheme, keyboard=False)
-                for viewport, scheme, _ in CONFIGURATIONS if viewport == self.viewport
+                for viewport, scheme, _ in CONFIGURATIONS if viewport == cls.viewport
                 for path in chapter_pages(built_site)]
 
     def test_every_notebook_page_is_read_in_both_schemes(self, readings, notebooks):
