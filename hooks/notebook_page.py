@@ -13,13 +13,14 @@ parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
   as on every other page;
 - turns the objectives, data note and key points (Markdown quotes opening
   with their bold label, rule `notebook-boxes`) into the chapter pages' boxes;
-- drops what only the notebook tools need: In/Out prompts, cell-tag boxes
+- drops what only the notebook tools need: In/Out prompts, collapsers, cell-tag boxes
   (such as nbval-ignore-output) and the Tab stop nbconvert gives every cell
   and output (assets/javascripts/course.js makes a box a Tab stop while it
   scrolls);
 - gives every figure the alt text its notebook stores (rule `figure-alt-text`);
 - removes the scripts that would load code from another site;
-- points each copy button at the highlighted code and drops the hidden copy;
+- points each copy button at the highlighted code and drops the hidden copy
+  and the button's inline icon (notebook.css draws it once for all);
 - takes JupyterLab's `<style>` blocks out (see notebook_stylesheet.py);
 - describes the page with the first paragraph after the notebook's H1 (its
   edit and view links, notebooks/NAME.ipynb, are set by hooks/repository.py);
@@ -128,6 +129,8 @@ def on_page_content(content, page, config, files):
             script.decompose()
     for copy in wrapper.css(".clipboard-copy-txt"):
         copy_the_code_itself(copy)
+    for icon in wrapper.css("clipboard-copy svg.clipboard-copy-icon"):
+        icon.decompose()                           # notebook.css draws the icon once for every button
     for space in wrapper.css(".highlight-ipynb span.w"):
         space.unwrap()                             # whitespace tokens need no colour
     page.notebook_search_text = searchable_text(wrapper)
@@ -246,8 +249,8 @@ def make_course_boxes(wrapper) -> None:
 
 
 def drop_tool_leftovers(wrapper) -> None:
-    """In/Out prompts, cell-tag boxes and the Tab stops nbconvert gives every cell."""
-    for leftover in wrapper.css(".jp-InputPrompt, .jp-OutputPrompt, .celltoolbar"):
+    """In/Out prompts, collapsers, cell-tag boxes and the Tab stops nbconvert gives every cell."""
+    for leftover in wrapper.css(".jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser, .celltoolbar"):
         leftover.decompose()
     for cell in wrapper.css(".jp-Cell-inputWrapper[tabindex], .jp-OutputArea-output[tabindex]"):
         del cell.attrs["tabindex"]
