@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import itertools
 import json
 import os
@@ -383,7 +384,11 @@ async def async_run(path: Path, configuration: Configuration, folder: Path) -> R
 
 
 def run(path: Path, configuration: Configuration, folder: Path) -> RunResult:
-    return asyncio.run(async_run(path, configuration, folder))
+    """One run, on an event loop of its own in a thread of its own: the test process
+    may already run a loop in its main thread (Playwright's, for the browser tests
+    that share the test worker), and asyncio allows one loop per thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, async_run(path, configuration, folder)).result()
 
 
 def coverage(path: Path, plain: RunResult, simulated: list[RunResult]) -> Coverage:
