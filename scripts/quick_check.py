@@ -24,7 +24,8 @@ def steps(notebook: str) -> list[tuple[str, list[str]]]:
     return [
         ("student copies", [python, "scripts/student_copies.py"]),
         ("notebook rules", [python, "scripts/notebook_rules.py", notebook]),
-        ("strict build", [python, "-m", "mkdocs", "build", "--strict", "--quiet"]),
+        # Not --quiet: with it MkDocs 1.6 stops counting warnings, and --strict passes them.
+        ("strict build", [python, "-m", "mkdocs", "build", "--strict"]),
         # pyproject.toml's options (--nbval, sanitize file), in this process: no xdist workers to start.
         ("nbval", [python, "-m", "pytest", "-n", "0", "-q", notebook]),
     ]

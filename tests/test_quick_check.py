@@ -28,6 +28,23 @@ def test_the_quick_loop_stops_at_a_broken_rule_naming_step_notebook_and_cell(roo
     assert "[3/4] strict build" not in result.stdout, "a failed step must stop the loop"
 
 
+def test_the_quick_loops_build_fails_on_a_warning_naming_notebook_and_cell(root, tmp_path):
+    """A notebook that follows every rule but loads an image from another site passes the
+    rules and fails the strict build, as `make build` does."""
+    course = copy_course(tmp_path / "course")
+    notebook = sorted((course / "notebooks").glob("*.ipynb"))[1]
+    node = nbformat.read(notebook, as_version=4)
+    node.cells.insert(len(node.cells) - 1, nbformat.v4.new_markdown_cell("![A chart](https://example.org/x.png)"))
+    nbformat.write(node, notebook)
+    name = f"notebooks/{notebook.name}"
+    result = subprocess.run([sys.executable, "scripts/quick_check.py", name], cwd=course,
+                            capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"quick check: strict build failed for {name}" in output, output
+    assert f"{name}: cell {len(node.cells) - 2} loads https://example.org/x.png from another site" in output, output
+
+
 def test_the_quick_loop_refuses_a_notebook_that_does_not_exist(root):
     result = subprocess.run([sys.executable, str(root / "scripts" / "quick_check.py"), "notebooks/nope.ipynb"],
                             cwd=root, capture_output=True, text=True)
