@@ -54,8 +54,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import nbformat
 import yaml
+
+from notebook_rules import UnreadableNotebook, read_notebook_file  # the one notebook reader
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = "claims.yml"
@@ -285,9 +286,9 @@ def course_chunks(root: Path = ROOT) -> tuple[list[Chunk], list[str]]:
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         page = path.relative_to(root).as_posix()
         try:
-            notebook = nbformat.read(path, as_version=4)
-        except Exception as error:  # nbformat raises several kinds for bad JSON or schema
-            unreadable.append(f"{page}: not a readable notebook: {' '.join(str(error).split())[:200]}")
+            notebook = read_notebook_file(path)
+        except (UnreadableNotebook, UnicodeDecodeError, OSError) as error:
+            unreadable.append(f"{page}: not a readable notebook: {error}")
             continue
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type == "markdown":

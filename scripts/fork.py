@@ -72,6 +72,7 @@ from course_links import (  # noqa: E402
     parse_colab_notebook_url,
     url_path,
 )
+from notebook_rules import UnreadableNotebook, read_notebook_text  # noqa: E402  (the one notebook reader)
 
 TEXT_SUFFIXES = {".md", ".markdown", ".html", ".txt", ".yml", ".yaml", ".json", ".toml", ".cfg", ".py", ".j2"}
 # Where the end of an owner/name is: not followed by a name character
@@ -186,14 +187,10 @@ def read_notebook(path: Path, root: Path) -> tuple[str, nbformat.NotebookNode]:
     """The notebook's text and its nbformat node; a ForkError naming it (and the line, for
     broken JSON) when it cannot be read."""
     text = path.read_text(encoding="utf-8")
-    shown = path.relative_to(root).as_posix()
     try:
-        json.loads(text)                      # for the line number of a syntax error
-        return text, nbformat.reads(text, as_version=4)
-    except json.JSONDecodeError as error:
-        raise ForkError(f"{shown}: not valid JSON (line {error.lineno}): {error.msg}") from None
-    except Exception as error:  # nbformat raises several kinds for a notebook it cannot read
-        raise ForkError(f"{shown}: not a notebook nbformat can read: {error}") from None
+        return text, read_notebook_text(text)
+    except UnreadableNotebook as error:
+        raise ForkError(f"{path.relative_to(root).as_posix()}: not a readable notebook: {error}") from None
 
 
 def counted(number: int, noun: str) -> str:

@@ -33,6 +33,7 @@ import argparse
 import ast
 import functools
 import importlib.metadata
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -102,6 +103,32 @@ class Course:
         return shown_path(path, self.root)
 
 
+class UnreadableNotebook(ValueError):
+    """A notebook file nbformat cannot read: `line` is the line of broken JSON (None for a
+    notebook that is JSON but not a notebook), `reason` what is wrong; str() gives both."""
+
+    def __init__(self, reason: str, line: int | None = None):
+        self.reason, self.line = reason, line
+        super().__init__(f"line {line}: {reason}" if line else reason)
+
+
+def read_notebook_text(text: str) -> nbformat.NotebookNode:
+    """The notebook in `text` (nbformat, version 4), or UnreadableNotebook saying why."""
+    try:
+        json.loads(text)                          # for the line number of a syntax error
+    except json.JSONDecodeError as error:
+        raise UnreadableNotebook(error.msg, error.lineno) from None
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as error:  # nbformat raises several kinds for JSON that is not a notebook
+        raise UnreadableNotebook(" ".join(str(error).split())[:200]) from None
+
+
+def read_notebook_file(file: Path) -> nbformat.NotebookNode:
+    """The notebook in `file`, or UnreadableNotebook (UnicodeDecodeError, OSError) saying why."""
+    return read_notebook_text(Path(file).read_text(encoding="utf-8"))
+
+
 @dataclass(frozen=True)
 class Notebook:
     """A course notebook: its path as shown to authors, its nbformat node and its course."""
@@ -114,7 +141,7 @@ class Notebook:
     @classmethod
     def read(cls, file: Path, shown: str | None = None, course: Course | None = None) -> "Notebook":
         course = course or Course()
-        return cls(shown or course.shown(file), nbformat.read(file, as_version=4), Path(file), course)
+        return cls(shown or course.shown(file), read_notebook_file(file), Path(file), course)
 
     @property
     def cells(self) -> list:
@@ -811,9 +838,8 @@ def read_notebooks(paths: Iterable[Path], course: Course) -> tuple[list[Notebook
         shown = course.shown(path)
         try:
             notebooks.append(Notebook.read(path, shown, course))
-        except Exception as error:  # nbformat raises several kinds for bad JSON or schema
-            message = " ".join(str(error).split())[:300]
-            problems.append(Problem(shown, None, "unreadable", f"not a readable notebook: {message}"))
+        except (UnreadableNotebook, UnicodeDecodeError, OSError) as error:
+            problems.append(Problem(shown, None, "unreadable", f"not a readable notebook: {error}"))
     return notebooks, problems
 
 

@@ -4,7 +4,7 @@ addresses.
 
 What is scanned (by default every tracked or new, non-ignored file of these kinds):
 - Markdown pages (*.md), line by line;
-- notebooks (*.ipynb, read with nbformat): every cell's source, Markdown and
+- notebooks (*.ipynb, read with nbformat through the rule book's reader): every cell's source, Markdown and
   code alike, and every output's text (stream text, error tracebacks, and each
   text/* or *json MIME bundle: text/plain, text/html, Colab's dataframe
   summaries...); images are skipped;
@@ -64,7 +64,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+from notebook_rules import UnreadableNotebook, read_notebook_text  # the one notebook reader
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = Path(__file__).resolve().parent / "synthetic_generator.py"
@@ -423,12 +423,10 @@ def scan_file(path: Path, shown: str) -> FileReport:
         return report
     if suffix in NOTEBOOK:
         try:
-            json.loads(raw)                   # for the line number of a syntax error
-            nb = nbformat.reads(raw, as_version=4)
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"{shown}: line {error.lineno}: not a readable notebook ({error.msg})") from None
-        except Exception as error:  # nbformat raises several kinds for a notebook it cannot convert
-            raise SystemExit(f"{shown}: not a readable notebook ({' '.join(str(error).split())[:200]})") from None
+            nb = read_notebook_text(raw)
+        except UnreadableNotebook as error:
+            place = f"line {error.line}: " if error.line else ""
+            raise SystemExit(f"{shown}: {place}not a readable notebook ({error.reason})") from None
         scan_notebook(nb, shown, report)
         return report
 

@@ -148,8 +148,8 @@ def test_fork_refuses_a_malformed_repo_or_branch_and_changes_nothing(pristine_co
 
 
 @pytest.mark.parametrize("broken, message", [
-    ('{"cells": [\n  {"cell_type": "markdown",\n', "not valid JSON (line 3)"),
-    ('{"cells": 7}\n', "not a notebook nbformat can read"),
+    ('{"cells": [\n  {"cell_type": "markdown",\n', "not a readable notebook: line 3: "),
+    ('{"cells": 7}\n', "not a readable notebook: "),
 ])
 def test_fork_refuses_a_notebook_it_cannot_read_naming_it_and_changes_nothing(root, tmp_path, broken, message):
     course = copy_working_tree(root, tmp_path / "course")
