@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -180,6 +181,42 @@ def open_page(page, url: str) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
+class NetworkActivity:
+    """The page's requests as they start and end, to wait for the network to
+    fall quiet again after something on the page changed (Playwright's
+    "networkidle" is a load state: once reached, waiting for it returns at once)."""
+
+    QUIET_SECONDS = 0.5     # as Playwright's networkidle: no request for 500 ms
+    TIMEOUT_SECONDS = 10.0
+
+    def __init__(self, page):
+        self.in_flight = 0
+        self.last_change = time.monotonic()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, _request):
+        self.in_flight += 1
+        self.last_change = time.monotonic()
+
+    def _end(self, _request):
+        self.in_flight -= 1
+        self.last_change = time.monotonic()
+
+    def settle(self, page) -> None:
+        """Wait until no request has been open for QUIET_SECONDS, counted from
+        now: what the page starts in that time (a lazy image, a loader that
+        waits for scrolling to stop) is waited for too."""
+        quiet_from = time.monotonic()
+        deadline = quiet_from + self.TIMEOUT_SECONDS
+        while self.in_flight or time.monotonic() - max(quiet_from, self.last_change) < self.QUIET_SECONDS:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{page.url}: the network did not fall quiet within "
+                                     f"{self.TIMEOUT_SECONDS:.0f} s after scrolling ({self.in_flight} requests open)")
+            page.wait_for_timeout(50)
+
+
 def visit_page(browser, base_url: str, path: str, *, run_axe: bool = True,
                viewport: dict = DESKTOP_VIEWPORT) -> Visit:
     """Open `path` (relative to `base_url`) in a fresh context and record its
@@ -211,12 +248,13 @@ def visit_page(browser, base_url: str, path: str, *, run_axe: bool = True,
         f"{r.url}: {r.failure}"))
     page.on("response", lambda r: r.status >= 400 and r.request.url != url and
             visit.failed_requests.append(f"{r.url}: HTTP {r.status}"))
+    network = NetworkActivity(page)
     try:
         response = page.goto(url, wait_until="networkidle")
         visit.status = response.status if response else None
-        # Bring lazy content into view so its requests happen too.
+        # Bring lazy content into view so its requests happen too, and wait for them.
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        page.wait_for_load_state("networkidle")
+        network.settle(page)
         visit.off_host_references = sorted(
             {u for u in page.evaluate(_REFERENCES_JS, LOADING) if not is_course_host(u)})
         visit.headings = [tuple(h) for h in page.evaluate(_HEADINGS_JS)]

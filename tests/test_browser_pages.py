@@ -100,3 +100,35 @@ def test_accessibility_checks_name_the_page_rule_and_element(defective_visit):
     assert heading_problems(defective_visit) == [
         "/bad/: heading h3 'A skipped level' follows h1 (skips h2)"]
     assert alt_problems(defective_visit) == ["/bad/: img src=local.svg: no alt attribute"]
+
+
+# A request a page makes only once the reader has scrolled (lazy loading): the
+# visit scrolls to the end and waits for the network to fall quiet again.
+SCROLL_LOADED_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Loads on scroll</title></head>
+<body><main>
+  <h1>Loads on scroll</h1>
+  <div style="height: 5000px"></div>
+  <p id="end">The end of the page.</p>
+  <script>
+    // As lazy loaders do: act once scrolling has stopped for a moment.
+    let pause;
+    addEventListener("scroll", () => {
+      clearTimeout(pause);
+      pause = setTimeout(() => fetch("https://beacon.example.net/seen").catch(() => {}), 200);
+    });
+  </script>
+</main></body></html>
+"""
+
+
+def test_a_request_made_only_after_scrolling_is_named_too(browser, tmp_path):
+    (tmp_path / "lazy").mkdir()
+    (tmp_path / "lazy" / "index.html").write_text(SCROLL_LOADED_PAGE, encoding="utf-8")
+    server, base_url = serve(tmp_path, "/course/")
+    try:
+        visit = visit_page(browser, base_url, "lazy/", run_axe=False)
+    finally:
+        server.shutdown()
+    assert third_party_problems(visit) == [
+        "/lazy/: contacted beacon.example.net (https://beacon.example.net/seen)"]
