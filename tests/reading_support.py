@@ -388,10 +388,11 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
         reading.figures = [inspect_figure(page, figure, scheme) for figure in reading.layout["figures"]]
-        if keyboard:  # each walk starts from a freshly loaded page, where nothing had focus
+        if keyboard:  # the walks start where nothing on the page has focus
             open_page(page, url)
-            reading.stops = walk_tab_order(page)
-            open_page(page, url)
+            reading.stops, left_the_page = walk_tab_order(page)
+            if not left_the_page:  # the focus never left the page (a trap?): start again from a fresh load
+                open_page(page, url)
             reading.skip_target, reading.after_skip = follow_skip_link(page)
         page.emulate_media(media="print")
         reading.printed = page.evaluate(PRINT_JS)
@@ -400,20 +401,22 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
     return reading
 
 
-def walk_tab_order(page) -> list[dict]:
-    """Every Tab stop from the top of a freshly loaded page until the focus comes round again."""
+def walk_tab_order(page) -> tuple[list[dict], bool]:
+    """Every Tab stop from the top of a freshly loaded page until the focus
+    leaves the page or comes round again; and whether it left the page (then,
+    as on a fresh load, nothing has focus and the next Tab starts at the top)."""
     stops, seen = [], set()
     for _ in range(MAX_TAB_STOPS):
         page.keyboard.press("Tab")
         stop = page.evaluate(WALK_JS)
         if stop is None:
-            break
+            return stops, True
         key = stop.pop("key")
         if key in seen:
             break
         seen.add(key)
         stops.append(stop)
-    return stops
+    return stops, False
 
 
 def follow_skip_link(page, limit: int = 12) -> tuple[str, list[dict]]:
