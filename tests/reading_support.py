@@ -12,10 +12,11 @@ numbers it, from 0) and the element.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
+
+import nbformat
 
 from browser_support import open_page
 
@@ -364,7 +365,7 @@ class Reading:
 def cell_indices(notebook: Path | None) -> dict[str, int]:
     if notebook is None:
         return {}
-    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    cells = nbformat.read(notebook, as_version=4).cells
     return {cell.get("id"): index for index, cell in enumerate(cells) if cell.get("id")}
 
 

@@ -7,7 +7,6 @@ that mkdocs-jupyter copies beside it), so new notebooks are covered too.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -135,8 +134,8 @@ def test_every_notebook_page_launch_bar_links_to_the_configured_repository(
         page_url = urljoin(site_url, path)
         launchers = launch_links(course.launchers, repository, in_repository)
         # A notebook with exercises: Colab opens its student copy, or the notebook "with solutions".
-        exercises = any("exercise" in cell.get("metadata", {}).get("tags", [])
-                        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+        exercises = any("exercise" in cell.metadata.get("tags", [])
+                        for cell in nbformat.read(notebook, as_version=4).cells)
         copies = exercise_links(course.launchers, repository, in_repository) if exercises else {}
         expected = {
             "colab": copies.get("exercises", launchers.get("colab")),

@@ -68,8 +68,8 @@ def test_every_notebook_page_shows_the_launch_bar_instead_of_the_badge_cell(buil
         assert not tree.css('img[src*="colab-badge.svg"]'), f"{where}: the badge cell is still on the page"
         bar = bars[0]
         texts = [span.text() for span in bar.css("a.launch-bar__link > span")]
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        exercises = any("exercise" in cell.get("metadata", {}).get("tags", []) for cell in cells)
+        exercises = any("exercise" in cell.metadata.get("tags", [])
+                        for cell in nbformat.read(path, as_version=4).cells)
         # With Colab on, a notebook with exercises opens its student copy, then the notebook itself.
         colab = ["Open exercises in Colab", "Open with solutions"] if exercises else ["Open in Colab"]
         expected = [text for texts, on in ((colab, launchers.colab),

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+import nbformat
 import pytest
 
 import course_links
@@ -254,15 +255,14 @@ def add_awkward_files(course: Path, upstream: Repository) -> None:
     The notebook starts with the upstream course's badge, written with its
     path percent-encoded, as Colab and the course write it.
     """
-    source = json.loads((course / "notebooks" / "01-colab-quick-start.ipynb").read_text(encoding="utf-8"))
-    source["cells"][0]["source"] = [
+    notebook = nbformat.read(course / "notebooks" / "01-colab-quick-start.ipynb", as_version=4)
+    notebook.cells[0].source = (
         "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
         f"(https://colab.research.google.com/github/{upstream.slug}/blob/{quote(upstream.branch, safe='/')}/"
-        f"{NOTEBOOK_ENCODED})"]
-    heading = source["cells"][1]["source"]
-    heading[0] = "# Café notes\n"
-    (course / NOTEBOOK).write_text(json.dumps(source, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                                   encoding="utf-8")
+        f"{NOTEBOOK_ENCODED})")
+    title, _, rest = notebook.cells[1].source.partition("\n")
+    notebook.cells[1].source = "# Café notes\n" + rest
+    nbformat.write(notebook, course / NOTEBOOK)
     (course / PAGE).write_text("# Editing the course\n\nHow a page of the course is edited on GitHub.\n",
                                encoding="utf-8")
     yml = course / "mkdocs.yml"
@@ -462,14 +462,14 @@ def test_site_address_canonical_links_sitemap_and_404_page_follow_the_fork_or_it
 
 def test_the_awkward_notebooks_badge_is_recognised_and_re_pointed_to_the_fork(built):
     repository = built.build.repository
-    cells = json.loads((built.course / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    cells = nbformat.read(built.course / NOTEBOOK, as_version=4).cells
     expected = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
                 f"({built.build.launch_bar['Open with solutions']})")
-    assert "".join(cells[0]["source"]) == expected
+    assert cells[0].source == expected
     assert f"notebooks/06 Café #1.ipynb: 1 badge" in built.fork_output, built.fork_output
     # The student copy's badge opens the copy itself, the launch bar's "Open exercises in Colab".
-    copy = json.loads((built.course / "exercises" / Path(NOTEBOOK).name).read_text(encoding="utf-8"))["cells"]
-    assert "".join(copy[0]["source"]) == (
+    copy = nbformat.read(built.course / "exercises" / Path(NOTEBOOK).name, as_version=4).cells
+    assert copy[0].source == (
         "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
         f"({built.build.launch_bar['Open exercises in Colab']})")
     assert f"exercises/06 Café #1.ipynb: 1 badge" in built.fork_output, built.fork_output
