@@ -82,6 +82,13 @@ def notebook_pages(site_dir: Path) -> dict[str, Path]:
     return found
 
 
+def prose_pages(site_dir: Path) -> list[str]:
+    """Every page written in Markdown: the home page, the chapter pages, the
+    instructors' and about pages (not a notebook page, not 404)."""
+    notebooks = notebook_pages(site_dir)
+    return [p for p in site_pages(site_dir) if p not in notebooks and p != "404.html"]
+
+
 def chapter_pages(site_dir: Path) -> list[str]:
     """Prose pages inside a chapter (not the home page, not a notebook, not 404)."""
     notebooks = notebook_pages(site_dir)

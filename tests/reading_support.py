@@ -30,6 +30,7 @@ MIN_BOX_SHARE = 0.90          # code and output boxes span >= 90 % of the text c
 MAX_TAB_STOPS_TO_COLAB = 5    # Open in Colab within 5 Tab stops after the skip link
 MAX_TAB_STOPS = 400           # a page's whole Tab order is walked up to this many stops
 PHONE_LAUNCH_BAR_MAX_SHARE = 0.25  # the launch bar takes at most a quarter of a phone's screen
+COMPARISON_COLUMNS = 5        # a table this wide may scroll on a desktop, keeping its first column
 MIN_TABLE_TEXT_PX = 14        # table and box text next to 16 px body text
 DARK_FIGURE_MAX_LUMINANCE = 0.35  # a figure in dark mode is not a bright panel
 FIGURE_MIN_CONTRAST = 4.5     # ... and its labels still stand out from its background
@@ -74,12 +75,15 @@ MEASURE_JS = "(minTextPx) => {" + _HELPERS_JS + r"""
                     what: name(box), width: Math.round(box.getBoundingClientRect().width)});
   });
 
-  // Line breaks inside output text: a line that wraps between two letters
-  // or digits cut a word or number in two (JupyterLab's word-break: break-all
-  // does that). Wrapping at a space, after a hyphen or at punctuation is fine.
+  // Line breaks inside output and table text: a line that wraps between two
+  // letters or digits cut a word or number in two (JupyterLab's word-break:
+  // break-all does that, and inline code that may break anywhere in a narrow
+  // table column). Wrapping at a space, after a hyphen or at punctuation is fine.
   out.breaks = [];
   const blockOf = n => n.parentElement.closest('pre, td, th, p, li, div');
-  document.querySelectorAll('.jp-OutputArea-output').forEach(output => {
+  const texts = [...document.querySelectorAll('.jp-OutputArea-output')].map(box => ['output', box]).concat(
+    [...article.querySelectorAll('td, th')].filter(c => !c.closest('.jp-OutputArea-output')).map(c => ['table', c]));
+  texts.forEach(([kind, output]) => {
     if (!visible(output)) return;
     const walker = document.createTreeWalker(output, NodeFilter.SHOW_TEXT);
     const range = document.createRange();
@@ -98,7 +102,7 @@ MEASURE_JS = "(minTextPx) => {" + _HELPERS_JS + r"""
         if (previous && r.top >= previous.bottom - 1) {
           const inWord = /[\p{L}\p{N}_]/u.test(previous.ch) && /[\p{L}\p{N}_]/u.test(ch);
           if (inWord && out.breaks.length < 200)
-            out.breaks.push({cell: cellOf(output), text: line.slice(-14) + '|' + text.slice(i, i + 8)});
+            out.breaks.push({cell: cellOf(output), kind, text: line.slice(-14) + '|' + text.slice(i, i + 8)});
           line = '';
         }
         line += ch;
@@ -293,12 +297,21 @@ PIXELS_JS = r"""async (url) => {
   return {mean, contrast: (high + 0.05) / (low + 0.05)};
 }"""
 
+# The enlarged figure, and whether its Close button is still on screen once
+# the dialog is scrolled to the figure's far corner.
 ENLARGED_JS = r"""() => {
   const dialog = document.querySelector('dialog[open]');
   if (!dialog) return null;
   const img = dialog.querySelector('img');
-  return img ? {width: Math.round(img.getBoundingClientRect().width), natural: img.naturalWidth,
-                alt: img.getAttribute('alt') || ''} : {width: 0, natural: 0, alt: ''};
+  const seen = img ? {width: Math.round(img.getBoundingClientRect().width), natural: img.naturalWidth,
+                      alt: img.getAttribute('alt') || ''} : {width: 0, natural: 0, alt: ''};
+  dialog.scrollTo(dialog.scrollWidth, dialog.scrollHeight);
+  const close = [...dialog.querySelectorAll('button')].find(b => /close/i.test(b.textContent + (b.getAttribute('aria-label') || '')));
+  const r = close && close.getBoundingClientRect();
+  seen.close_in_view = !!r && r.width > 0 && r.left >= 0 && r.top >= 0 &&
+    r.right <= document.documentElement.clientWidth && r.bottom <= document.documentElement.clientHeight;
+  dialog.scrollTo(0, 0);
+  return seen;
 }"""
 
 TABLES_JS = "() => {" + _HELPERS_JS + r"""
@@ -306,7 +319,7 @@ TABLES_JS = "() => {" + _HELPERS_JS + r"""
   article.querySelectorAll('table').forEach((table, index) => {
     const rows = Array.from(table.querySelectorAll('tbody tr'));
     const columns = table.querySelectorAll('thead th').length;
-    if (columns < 5 || table.closest('.jp-OutputArea-output')) return;
+    if (columns < 2 || table.closest('.jp-OutputArea-output') || !visible(table)) return;
     let scroller = null;
     for (let a = table.parentElement; a && a !== article; a = a.parentElement)
       if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX) && a.scrollWidth > a.clientWidth + 1) { scroller = a; break; }
@@ -470,7 +483,7 @@ def box_problems(r: Reading) -> list[str]:
 
 
 def break_problems(r: Reading) -> list[str]:
-    return [f"{r.label}: {r.place(b)}output text breaks mid-word: {b['text']!r}" for b in r.layout["breaks"]]
+    return [f"{r.label}: {r.place(b)}{b['kind']} text breaks mid-word: {b['text']!r}" for b in r.layout["breaks"]]
 
 
 def overflow_problems(r: Reading) -> list[str]:
@@ -531,6 +544,9 @@ def enlarge_problems(r: Reading) -> list[str]:
                             f"(the image is {figure['natural']} px wide)")
         if not enlarged["alt"]:
             problems.append(f"{where}: the enlarged image has no alt text")
+        if not enlarged["close_in_view"]:
+            problems.append(f"{where}: scrolled to the enlarged figure's far corner, the dialog's Close "
+                            "button is off screen")
         if not seen["closed"]:
             problems.append(f"{where}: Escape did not close the enlarged view")
     return problems
@@ -617,6 +633,21 @@ def text_size_problems(r: Reading) -> list[str]:
 
 
 def table_problems(r: Reading) -> list[str]:
-    return [f"{r.label}: table {t['index'] + 1} ({t['columns']} columns, first {t['head']!r}) does not fit "
-            "its column and does not keep its first column in view when scrolled"
-            for t in r.tables if not t["fits"] and not t["first_column_kept"]]
+    """On a phone every table fits the column (stacked as cards when it must);
+    on a desktop a comparison table (COMPARISON_COLUMNS or more columns) may
+    scroll if it keeps its first column in view, and any other table fits."""
+    phone = r.viewport["width"] < 600
+    problems = []
+    for t in r.tables:
+        if t["fits"]:
+            continue
+        where = f"{r.label}: table {t['index'] + 1} ({t['columns']} columns, first {t['head']!r})"
+        if phone:
+            problems.append(f"{where} is wider than the phone's column: its last columns are cut off "
+                            "until scrolled (stack it as one card per row)")
+        elif t["columns"] < COMPARISON_COLUMNS:
+            problems.append(f"{where} does not fit its column")
+        elif not t["first_column_kept"]:
+            problems.append(f"{where} does not fit its column and does not keep its first column in view "
+                            "when scrolled")
+    return problems

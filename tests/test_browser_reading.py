@@ -2,8 +2,9 @@
 light and dark schemes, from the keyboard and on paper.
 
 Every notebook page of the built site is read at both widths in both schemes
-(tests/reading_support.py records each reading); the chapter pages are read
-for print and for their comparison tables. Full-page screenshots of every
+(tests/reading_support.py records each reading); the pages written in
+Markdown (home, chapter, instructors' and about pages) are read for their
+layout, tables and print. Full-page screenshots of every
 notebook page at both widths and in both schemes go to build/screenshots/
 (kept by CI). The checks are shown to fail on planted defects at the end.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from browser_support import chapter_pages, notebook_pages, report
+from browser_support import notebook_pages, prose_pages, report
 from local_site import serve
 from reading_support import (
     CONFIGURATIONS, DESKTOP, PHONE, box_problems, break_problems, covering_problems, dark_figure_problems,
@@ -66,11 +67,11 @@ class ReadingChecks:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def chapter_readings(cls, browser, site_url, built_site) -> list:
-        """Every chapter page at this width, light and dark (layout, tables, print)."""
+    def prose_readings(cls, browser, site_url, built_site) -> list:
+        """Every page written in Markdown at this width, light and dark (layout, tables, print)."""
         return [read_page(browser, site_url, path, viewport, scheme, keyboard=False)
                 for viewport, scheme, _ in CONFIGURATIONS if viewport == cls.viewport
-                for path in chapter_pages(built_site)]
+                for path in prose_pages(built_site)]
 
     def test_every_notebook_page_is_read_in_both_schemes(self, readings, notebooks):
         assert len(readings) == 2 * len(notebooks)
@@ -90,18 +91,18 @@ class ReadingChecks:
         assert not problems, report(problems, "a code cell's copy button sits beside its code, not over it")
 
 
-    def test_output_text_wraps_only_at_spaces(self, readings):
-        problems = every(readings, break_problems)
-        assert not problems, report(problems, "output text never breaks inside a word or number")
+    def test_output_and_table_text_wraps_only_at_spaces(self, readings, prose_readings):
+        problems = every(readings + prose_readings, break_problems)
+        assert not problems, report(problems, "output and table text never breaks inside a word or number")
 
 
-    def test_nothing_reaches_past_the_viewport_outside_a_scrolling_box(self, readings, chapter_readings):
-        problems = every(readings + chapter_readings, overflow_problems)
+    def test_nothing_reaches_past_the_viewport_outside_a_scrolling_box(self, readings, prose_readings):
+        problems = every(readings + prose_readings, overflow_problems)
         assert not problems, report(problems, "every element wider than the viewport sits in a box that scrolls")
 
 
-    def test_boxes_that_scroll_sideways_take_focus_and_show_more_to_scroll(self, readings, chapter_readings):
-        problems = every(readings + chapter_readings, scroller_problems)
+    def test_boxes_that_scroll_sideways_take_focus_and_show_more_to_scroll(self, readings, prose_readings):
+        problems = every(readings + prose_readings, scroller_problems)
         assert not problems, report(problems, "a box that scrolls sideways is a named keyboard stop with an "
                                               "edge shadow on the side that has more")
 
@@ -140,11 +141,11 @@ class ReadingChecks:
         assert not problems, report(problems, "no focus stop on cells that do nothing, and focus always visible")
 
 
-    def test_print_shows_every_details_body_and_link_address_and_no_copy_button(self, readings, chapter_readings):
-        problems = every(readings + chapter_readings, print_problems)
+    def test_print_shows_every_details_body_and_link_address_and_no_copy_button(self, readings, prose_readings):
+        problems = every(readings + prose_readings, print_problems)
         assert not problems, report(problems, "printed pages show collapsed boxes and tabs opened, external "
                                               "link addresses, and no copy buttons")
-        assert any(r.printed["details"] for r in chapter_readings), "no chapter page has a details box to print"
+        assert any(r.printed["details"] for r in prose_readings), "no prose page has a details box to print"
 
 
     def test_title_comes_first_then_a_compact_launch_bar(self, readings):
@@ -157,21 +158,21 @@ class ReadingChecks:
         assert not problems, report(problems, "no In/Out prompts and no cell tags such as nbval-ignore-output")
 
 
-    def test_tables_and_boxes_are_set_near_the_body_text_size(self, readings, chapter_readings):
-        problems = every(readings + chapter_readings, text_size_problems)
+    def test_tables_and_boxes_are_set_near_the_body_text_size(self, readings, prose_readings):
+        problems = every(readings + prose_readings, text_size_problems)
         assert not problems, report(problems, "tables, admonitions and details are not set in small print")
 
 
-    def test_comparison_tables_keep_each_row_readable(self, chapter_readings):
-        problems = every(chapter_readings, table_problems)
+    def test_tables_fit_the_column_or_keep_each_row_readable(self, readings, prose_readings):
+        problems = every(readings + prose_readings, table_problems)
         assert not problems, report(problems, "a comparison table fits its column (stacked on a phone) or keeps "
                                               "its first column in view while it scrolls")
-        assert any(r.tables for r in chapter_readings), "no chapter page has a comparison table (5+ columns)"
+        assert any(r.tables for r in prose_readings), "no prose page has a table"
 
 
-    def test_notebook_objectives_data_note_and_key_points_are_the_chapter_pages_boxes(self, readings, chapter_readings):
+    def test_notebook_objectives_data_note_and_key_points_are_the_chapter_pages_boxes(self, readings, prose_readings):
         chapter_style = {}
-        for reading in chapter_readings:
+        for reading in prose_readings:
             for box in reading.layout["admonitions"]:
                 chapter_style.setdefault((reading.scheme, tuple(box["classes"])), box["style"])
         problems = []
@@ -252,11 +253,15 @@ BROKEN_PAGE = """<!doctype html>
  <div class="jp-OutputArea-output"><div class="clip"><table><thead><tr><th>name</th><th>email</th></tr></thead>
   <tbody><tr><td>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</td><td>bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb</td></tr></tbody></table></div></div>
  <div class="jp-OutputArea-output"><img src="FIGURE" alt="A white panel"></div>
+ <div class="jp-OutputArea-output"><button onclick="document.getElementById('big').showModal()"><img src="FIGURE" alt="A figure that opens"></button></div>
  <div class="jp-OutputArea-output"><pre style="white-space: pre">a scrolling output line that is much longer than the narrow text column of a phone screen</pre></div>
 </div>
 <details><summary>The 18 identifiers</summary><p>Names, dates and the rest.</p></details>
 <p>See <a href="https://www.hhs.gov/hipaa/">the guidance</a>.</p>
-</article></body></html>
+</article>
+<dialog id="big" style="width: 100vw; max-width: 100vw; height: 100vh; max-height: 100vh; margin: 0; padding: 0; overflow: auto">
+ <form method="dialog"><button>Close</button></form><img src="FIGURE" alt="A figure, full size" style="width: 2400px; max-width: none">
+</dialog></body></html>
 """.replace("FIGURE", FIGURE)
 BROKEN_NOTEBOOK = {"cells": [{"id": "c0", "cell_type": "markdown", "source": "x", "metadata": {}},
                              {"id": "c1", "cell_type": "code", "source": "", "metadata": {}, "outputs": [],
@@ -303,7 +308,10 @@ def test_planted_breaks_are_each_reported_with_page_cell_and_element(broken_read
     assert "without keyboard focus (tabindex), an edge shadow" in scrollers, scrollers
     figures = joined(figure_problems(phone))
     assert where + "cell 2: figure 1 is 150 px on a 343 px phone column and cannot be enlarged" in figures
-    assert "cell 2: figure 1 does not open full size on tap" in joined(enlarge_problems(phone))
+    enlarged = joined(enlarge_problems(phone))
+    assert "cell 2: figure 1 does not open full size on tap" in enlarged, enlarged
+    assert where + ("cell 2: figure 2: scrolled to the enlarged figure's far corner, the dialog's Close button "
+                    "is off screen") in enlarged, enlarged
     dark = joined(dark_figure_problems(desktop))
     assert "/broken/ [1280 px, dark]: cell 2: figure 1 is a bright panel in dark mode" in dark, dark
     assert dark_figure_problems(phone) == []  # light mode: a white figure is fine
@@ -325,22 +333,36 @@ def test_planted_breaks_are_each_reported_with_page_cell_and_element(broken_read
     assert where + "cell 2: td" in small and "is set at 12.0 px" in small, small
 
 
-def test_planted_copy_button_in_print_and_clipped_comparison_table_are_reported(browser, tmp_path_factory):
+def test_planted_copy_button_in_print_clipped_tables_and_split_words_are_reported(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("broken-chapter")
     (folder / "page").mkdir()
     cells = "".join(f"<th>Column {n}</th>" for n in range(7))
     row = "<tr>" + "".join(f"<td>value{n}value{n}value{n}</td>" for n in range(7)) + "</tr>"
+    decision = "<tr>" + "".join("<td>Pseudonymisation-and-re-identification</td>" for _ in range(4)) + "</tr>"
+    tags = "<tr><td style='width:1px'><code style='word-break:break-all'>exercise</code></td><td>Markdown</td></tr>"
     (folder / "page" / "index.html").write_text(
         "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width,initial-scale=1'><title>t</title></head><body>"
         "<article class='md-content__inner' style='width:343px'><h1>T</h1>"
         "<button class='md-clipboard'>Copy</button>"
         f"<div style='overflow-x:auto'><table><thead><tr>{cells}</tr></thead><tbody>{row * 3}</tbody></table></div>"
+        "<div style='overflow-x:auto'><table><thead><tr><th>#</th><th>Question</th><th>If yes</th><th>If no</th></tr>"
+        f"</thead><tbody>{decision}</tbody></table></div>"
+        f"<table><thead><tr><th>Tag</th><th>Cell</th></tr></thead><tbody>{tags}</tbody></table>"
         "</article></body></html>", encoding="utf-8")
     server, base_url = serve(folder, "/course/")
     try:
-        reading = read_page(browser, base_url, "page/", PHONE, "default", keyboard=False)
+        phone, desktop = (read_page(browser, base_url, "page/", viewport, "default", keyboard=False)
+                          for viewport in (PHONE, DESKTOP))
     finally:
         server.shutdown()
-    assert "/page/ [375 px, light]: print: copy button button.md-clipboard is printed" in joined(print_problems(reading))
-    tables = joined(table_problems(reading))
-    assert "/page/ [375 px, light]: table 1 (7 columns, first 'Column 0') does not fit its column" in tables, tables
+    assert "/page/ [375 px, light]: print: copy button button.md-clipboard is printed" in joined(print_problems(phone))
+    tables = joined(table_problems(phone))
+    assert "/page/ [375 px, light]: table 1 (7 columns, first 'Column 0') is wider than the phone's column" in tables
+    assert "/page/ [375 px, light]: table 2 (4 columns, first '#') is wider than the phone's column" in tables, tables
+    tables = joined(table_problems(desktop))
+    assert ("/page/ [1280 px, light]: table 1 (7 columns, first 'Column 0') does not fit its column and does not "
+            "keep its first column in view") in tables, tables
+    assert "/page/ [1280 px, light]: table 2 (4 columns, first '#') does not fit its column\n" in tables + "\n", tables
+    assert "table 3" not in tables, tables
+    breaks = joined(break_problems(phone))
+    assert "/page/ [375 px, light]: table text breaks mid-word: 'e" in breaks, breaks

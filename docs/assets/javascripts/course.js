@@ -4,9 +4,10 @@
 // - a box that scrolls sideways (code, an output, a table) becomes a named
 //   keyboard stop while it scrolls, and stops being one when it no longer
 //   does (the page step, hooks/notebook_page.py, leaves no other cell a Tab stop);
-// - a wide comparison table (five or more columns) can stack on a phone: each
-//   cell carries its column's name, and explicit table roles keep its
-//   structure for screen readers once CSS changes its display;
+// - a table stacks on a phone (course.css) when it has five or more columns
+//   or is wider than the phone's column: each cell carries its column's
+//   name, and explicit table roles keep its structure for screen readers
+//   once CSS changes its display;
 // - a notebook figure opens full size in a dialog on click or tap;
 // - collapsed boxes open for printing in browsers without ::details-content.
 (function () {
@@ -37,12 +38,18 @@
     });
   }
 
-  function labelComparisonTables() {
+  // The width up to which course.css stacks a marked table (its phone layout).
+  var PHONE = window.matchMedia("screen and (max-width: 44.9375em)");
+
+  function stackWideTables() {
     document.querySelectorAll(".md-typeset__table > table").forEach(function (table) {
       var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
         return th.textContent.trim();
       });
-      if (headers.length < 5 || table.hasAttribute("data-stack")) return;
+      if (headers.length < 2 || table.hasAttribute("data-stack")) return;
+      var box = table.closest(".md-typeset__scrollwrap") || table.parentNode;
+      var tooWide = PHONE.matches && box.scrollWidth > box.clientWidth + 1;
+      if (headers.length < 5 && !tooWide) return;
       table.setAttribute("data-stack", "");
       table.setAttribute("role", "table");
       table.querySelectorAll("thead, tbody").forEach(function (group) {
@@ -118,13 +125,16 @@
   var pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
-    pending = setTimeout(markScrollingBoxes, 150);
+    pending = setTimeout(function () {
+      stackWideTables();
+      markScrollingBoxes();
+    }, 150);
   });
 
   document$.subscribe(function () {
     var search = document.querySelector(".md-search[role=dialog]");
     if (search) search.setAttribute("aria-label", "Search");
-    labelComparisonTables();
+    stackWideTables();
     makeFiguresEnlargeable();
     markScrollingBoxes();
   });
