@@ -50,7 +50,8 @@ sys.path.insert(0, str(ROOT / "hooks"))  # course_links: the repository setting 
 
 from colab_runtime import ColabRuntime, read_record  # noqa: E402  (the record of Colab's runtime)
 from course_links import (  # noqa: E402
-    COLAB_BADGE_IMAGE_RE, EXERCISES_FOLDER, Repository, colab_badge_markdown, configured_repository,
+    COLAB_BADGE_IMAGE_RE, EXERCISES_FOLDER, Repository, colab_badge_markdown, configured_course,
+    configured_repository, published_site_url,
 )
 from exercises import (  # noqa: E402  (the exercise convention)
     CELL_TYPES, CHECK, CORRECT, NOT_YET, SOLUTION, STARTER, TASK, exercise_roles,
@@ -84,6 +85,11 @@ class Course:
     @functools.cached_property
     def repository(self) -> Repository:
         return self._repository or configured_repository(self.root / "mkdocs.yml")
+
+    @functools.cached_property
+    def site_url(self) -> str:
+        """The course site's address (its custom domain or GitHub Pages), ending in /."""
+        return published_site_url(configured_course(self.root / "mkdocs.yml")).rstrip("/") + "/"
 
     @functools.cached_property
     def runtime(self) -> Runtime:
@@ -351,6 +357,47 @@ def link_text(notebook: Notebook):
             if text and (text == link["href"] or text.startswith(("http://", "https://", "www."))):
                 yield index, (f"the link {link['href']} shows its raw address; give it text: "
                               f"[what it is]({link['href']})")
+# Notebooks are opened in Colab, on GitHub and in Jupyter as well as on the site:
+# a relative link works in none of those, so links point to the hosted site.
+LINK_SCHEMES = ("http://", "https://", "mailto:", "#")
+
+
+@notebook_rule("absolute-links", "Markdown links are absolute addresses (the course site's pages "
+                                 "by their address there): the notebook is opened outside the site too")
+def absolute_links(notebook: Notebook):
+    for index, cell in enumerate(notebook.cells):
+        tree = rendered_markdown(cell)
+        for link in [] if tree is None else tree.find_all("a", href=True):
+            href = link["href"].strip()
+            if href and not href.startswith(LINK_SCHEMES):
+                yield index, (f"the link {href!r} is relative, and leads nowhere in Colab or on GitHub; link "
+                              f"to the page on the course site, {notebook.course.site_url}PAGE/")
+
+
+@notebook_rule("executed-in-order", "every code cell has been run, top to bottom, with its outputs stored "
+                                    "(make notebooks)")
+def executed_in_order(notebook: Notebook):
+    """The stored outputs are what readers see and what nbval compares with: a
+    cell never run shows no output on the site and is compared with nothing.
+    Student copies are handed out unrun (their starters answer nothing yet)."""
+    if notebook.is_student_copy:
+        return
+    previous = 0
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") != "code" or not source_of(cell).strip():
+            continue
+        count = cell.get("execution_count")
+        if count is None:
+            yield index, ("has never been run (no execution count, no stored output); run the notebook top "
+                          f"to bottom with `make notebooks NB={notebook.path}`")
+            return
+        if count != previous + 1:
+            yield index, (f"was run out of order (execution count {count} after {previous}); run the notebook "
+                          f"top to bottom with `make notebooks NB={notebook.path}`")
+            return
+        previous = count
+
+
 NUMBERED = re.compile(r"^(?P<number>\d+)-(?P<rest>.+\.ipynb)$")
 
 
@@ -383,6 +430,19 @@ def duplicate_number(notebooks: list[Notebook]):
 
 
 # --- Exercises (the convention: hooks/exercises.py) ---------------------------------------
+
+MIN_EXERCISES = 2
+
+
+@notebook_rule("exercises-present", f"every notebook has at least {MIN_EXERCISES} exercises "
+                                    "(docs/teach.md, \"Exercises\")")
+def exercises_present(notebook: Notebook):
+    tasks = sum(1 for cell in notebook.cells if TASK in exercise_roles(cell))
+    if tasks < MIN_EXERCISES:
+        yield None, (f"has {tasks} exercise(s), expected at least {MIN_EXERCISES}: each is a Markdown task "
+                     "tagged 'exercise' and code cells tagged 'starter', 'check' and 'solution' "
+                     "(docs/teach.md, \"Exercises: task, starter, check and solution\")")
+
 
 ORDER = (TASK, STARTER, CHECK, SOLUTION)
 ORDER_TEXT = ("a Markdown cell tagged 'exercise' (the task), then code cells tagged 'starter', "

@@ -19,7 +19,9 @@ from nbclient import NotebookClient
 
 import fork
 import student_copies
-from course_links import colab_url, configured_repository, repository_being_built, student_copy_path
+from course_links import (
+    Launchers, colab_url, configured_repository, exercise_links, repository_being_built, student_copy_path,
+)
 from exercises import CHECK, CORRECT, NOT_YET, SOLUTION, STARTER, TASK, exercise_roles
 from notebook_rules import check_paths, course_notebooks, output_text
 from run_notebooks import local_kernel_config
@@ -49,12 +51,6 @@ def problems_in(root: Path, rules: list[str]) -> list[str]:
 
 
 # --- the course's notebooks and copies --------------------------------------------------
-
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_every_notebook_has_at_least_two_exercises(notebook):
-    tasks = [index for index, role in roles(notebook) if role == TASK]
-    assert len(tasks) >= 2, f"notebooks/{notebook.name}: {len(tasks)} exercise(s), expected at least 2"
-
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_stored_solution_passes_its_check_and_every_check_alone_says_not_yet(notebook):
@@ -124,9 +120,18 @@ def first(path: Path, role: str) -> int:
     return next(index for index, r in roles(path) if r == role)
 
 
+def with_exercises(number: int) -> Path:
+    """The course's `number`th notebook (from 0) among those that have exercises: a
+    defect is planted in one that has them (the rule exercises-present names the others)."""
+    found = [path for path in NOTEBOOKS if any(role == TASK for _, role in roles(path))]
+    assert found and len(found) > number, (f"planting this defect needs {number + 1} notebooks with exercises; "
+                                 f"these have them: {[p.name for p in found]}")
+    return found[number]
+
+
 def test_a_solution_left_in_a_student_copy_fails_naming_copy_and_cell(tmp_path):
     root = sandbox(tmp_path)
-    name = NOTEBOOKS[0].name
+    name = with_exercises(0).name
     source = nbformat.read(root / "notebooks" / name, as_version=4)
     solution = source.cells[first(root / "notebooks" / name, SOLUTION)]
     copy_path = root / "exercises" / name
@@ -141,7 +146,7 @@ def test_a_solution_left_in_a_student_copy_fails_naming_copy_and_cell(tmp_path):
 
 def test_solution_text_pasted_into_a_starter_of_a_copy_fails_naming_copy_and_cell(tmp_path):
     root = sandbox(tmp_path)
-    name = NOTEBOOKS[-1].name
+    name = with_exercises(-1).name
     source = nbformat.read(root / "notebooks" / name, as_version=4)
     solution = source.cells[first(root / "notebooks" / name, SOLUTION)]
     copy_path = root / "exercises" / name
@@ -156,7 +161,7 @@ def test_solution_text_pasted_into_a_starter_of_a_copy_fails_naming_copy_and_cel
 
 def test_a_stale_copy_fails_naming_it_and_the_cell_that_differs(tmp_path):
     root = sandbox(tmp_path)
-    name = NOTEBOOKS[1].name
+    name = with_exercises(1).name
     path = root / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
     at = first(path, TASK)
@@ -178,16 +183,17 @@ def test_a_stale_copy_fails_naming_it_and_the_cell_that_differs(tmp_path):
 
 def test_a_missing_and_a_left_over_copy_are_named(tmp_path):
     root = sandbox(tmp_path)
-    (root / "exercises" / NOTEBOOKS[0].name).unlink()
-    shutil.copy2(root / "exercises" / NOTEBOOKS[1].name, root / "exercises" / "99-gone.ipynb")
+    (root / "exercises" / with_exercises(0).name).unlink()
+    shutil.copy2(root / "exercises" / with_exercises(1).name, root / "exercises" / "99-gone.ipynb")
     problems = problems_in(root, ["student-copy-current"])
-    assert any(p.startswith(f"exercises/{NOTEBOOKS[0].name}: [student-copy-current] is missing") for p in problems)
+    assert any(p.startswith(f"exercises/{with_exercises(0).name}: [student-copy-current] is missing")
+               for p in problems)
     assert any(p.startswith("exercises/99-gone.ipynb: [student-copy-current] is left over") for p in problems)
 
 
 def test_an_exercise_without_a_check_fails_naming_notebook_and_cell(tmp_path):
     root = sandbox(tmp_path)
-    name = NOTEBOOKS[2].name
+    name = with_exercises(2).name
     path = root / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
     task, check = first(path, TASK), first(path, CHECK)
@@ -200,7 +206,7 @@ def test_an_exercise_without_a_check_fails_naming_notebook_and_cell(tmp_path):
 
 def test_a_check_that_raises_or_has_no_message_fails_naming_notebook_and_cell(tmp_path):
     root = sandbox(tmp_path)
-    name = NOTEBOOKS[3].name
+    name = with_exercises(3).name
     path = root / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
     check = first(path, CHECK)
@@ -214,7 +220,7 @@ def test_a_check_that_raises_or_has_no_message_fails_naming_notebook_and_cell(tm
 
 def test_a_solution_that_does_not_pass_its_check_fails_naming_notebook_and_cell(tmp_path):
     root = sandbox(tmp_path)
-    name = NOTEBOOKS[4].name
+    name = with_exercises(4).name
     path = root / "notebooks" / name
     nb = nbformat.read(path, as_version=4)
     solution = first(path, SOLUTION)
@@ -258,8 +264,9 @@ def test_a_notebook_without_exercises_gets_a_plain_copy_and_no_exercises_link(tm
                   download_href="x.ipynb", caution_href="../caution/")
     bar = render_launch_bar(template, **common)
     assert "Open in Colab" in bar and "exercises/" not in bar and "Open with solutions" not in bar
-    with_exercises = render_launch_bar(template, **common, exercises=True)
-    assert f"blob/main/exercises/{path.name}" in with_exercises and "Open with solutions" in with_exercises
+    bar = render_launch_bar(template, **common, exercises=True)
+    student_copy = exercise_links(Launchers(), common["repository"], common["notebook"])["exercises"]
+    assert f'href="{student_copy}"' in bar and "Open with solutions" in bar
 
 
 def test_the_exercise_links_follow_the_colab_setting_and_encode_branch_and_name(root):
@@ -340,6 +347,8 @@ def test_site_search_does_not_index_the_solutions(built_site):
     docs = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     indexed = _squeezed(" ".join(BeautifulSoup(doc["text"], "html.parser").get_text(" ") for doc in docs))
     for path in NOTEBOOKS:
+        if not any(role == CHECK for _, role in roles(path)):
+            continue   # no exercises: the rule exercises-present says so
         notebook = Notebook(f"notebooks/{path.name}", nbformat.read(path, as_version=4), path)
         leaked = [line for line in _distinctive_solution_lines(notebook) if _squeezed(line) in indexed]
         assert not leaked, f"notebooks/{path.name}: the search index holds solution text {leaked}"

@@ -296,8 +296,9 @@ def test_fork_reads_mkdocs_yml_as_mkdocs_does_and_refuses_a_setting_it_cannot_re
     yml.write_text("INHERIT: base.yml\nextra:\n  course:\n    branch: 'spring-2027/week-1'  # this term\n")
     assert configured_repository(yml) == Repository(configured_repository().slug, "spring-2027/week-1")
     # A branch MkDocs would take from the environment (!ENV) is not a value make fork can rewrite.
-    yml.write_text(text.replace("    branch: main", "    branch: !ENV [COURSE_BRANCH, main]"))
-    line = text.splitlines().index("    branch: main") + 1
+    branch_line = re.search(r"(?m)^    branch: .*$", text)   # extra.course.branch, whatever the branch
+    yml.write_text(text[:branch_line.start()] + "    branch: !ENV [COURSE_BRANCH, main]" + text[branch_line.end():])
+    line = text.count("\n", 0, branch_line.start()) + 1
     before = snapshot(course)
     result = run_fork(course, "alice/course", "--branch", "autumn")
     assert result.returncode == 2, result.stdout

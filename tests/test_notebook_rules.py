@@ -2,11 +2,13 @@
 every rule, and each rule names file, cell and rule id on a planted defect."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import nbformat
 
+from course_links import configured_course, published_site_url
 from course_support import copy_working_tree, tool
 from notebook_rules import RULES, check_paths, course_notebooks
 
@@ -163,3 +165,43 @@ def test_the_commit_guard_finds_a_duplicate_number_when_only_the_nav_changes(roo
     assert result.returncode == 1, result.stdout + result.stderr
     assert "notebooks/06-mine.ipynb: [duplicate-number] has number 06, like notebooks/06-upstream.ipynb" \
         in result.stdout, result.stdout
+
+
+# --- Notebooks as stored: run top to bottom, linking to the hosted site ----------------------
+
+def test_a_cell_never_run_or_run_out_of_order_is_named_with_the_command_that_fixes_it(root, tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", execution_count=1),
+                nbformat.v4.new_markdown_cell("Between the cells."),
+                nbformat.v4.new_code_cell("print(x)")]
+    assert problems_of(tmp_path, nb, ["executed-in-order"]) == [
+        "planted.ipynb: cell 2: [executed-in-order] has never been run (no execution count, no stored output); "
+        "run the notebook top to bottom with `make notebooks NB=planted.ipynb`"]
+    nb.cells[2].execution_count = 3
+    assert problems_of(tmp_path, nb, ["executed-in-order"]) == [
+        "planted.ipynb: cell 2: [executed-in-order] was run out of order (execution count 3 after 1); run the "
+        "notebook top to bottom with `make notebooks NB=planted.ipynb`"]
+    nb.cells[2].execution_count = 2
+    assert problems_of(tmp_path, nb, ["executed-in-order"]) == []
+
+
+def test_a_relative_link_in_a_notebook_is_named_with_the_sites_address(root, tmp_path):
+    shutil.copy2(root / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    site = published_site_url(configured_course(tmp_path / "mkdocs.yml")).rstrip("/") + "/"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(
+        f"See [the caution page]({site}chapter-1/colab/health-data-caution/), [above](#top) and "
+        "[occupancy](../chapter-1/colab/occupancy.md).")]
+    assert problems_of(tmp_path, nb, ["absolute-links"]) == [
+        "planted.ipynb: cell 0: [absolute-links] the link '../chapter-1/colab/occupancy.md' is relative, and "
+        f"leads nowhere in Colab or on GitHub; link to the page on the course site, {site}PAGE/"]
+
+
+def test_a_notebook_with_fewer_than_two_exercises_is_named(root, tmp_path):
+    nb = nbformat.read(root / "notebooks" / "01-colab-quick-start.ipynb", as_version=4)
+    first_task = next(i for i, cell in enumerate(nb.cells) if "exercise" in cell.metadata.get("tags", []))
+    nb.cells = nb.cells[:first_task]
+    assert problems_of(tmp_path, nb, ["exercises-present"]) == [
+        "planted.ipynb: [exercises-present] has 0 exercise(s), expected at least 2: each is a Markdown task "
+        "tagged 'exercise' and code cells tagged 'starter', 'check' and 'solution' (docs/teach.md, "
+        "\"Exercises: task, starter, check and solution\")"]
