@@ -71,7 +71,8 @@ def main(argv=None) -> int:
         if result.returncode == 0:
             print(f"clean: {len(paths)} notebook(s) carry no account metadata or volatile fields")
         elif result.returncode == 1:
-            print("dirty: run `make clean-notebooks` (or `python scripts/clean_notebooks.py NOTEBOOK`)")
+            print("dirty: run `make clean-notebooks student-copies` (cleans notebooks/, then writes the "
+                  "student copies in exercises/ again from them)")
         else:
             print("error: a notebook could not be read (see above); nothing was changed")
         return result.returncode

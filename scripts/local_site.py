@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 # What the site is built from (a copy holding these builds like the course), and the
 # student copies (exercises/), which the rule book checks beside the notebooks.
 BUILD_INPUTS = ("mkdocs.yml", "docs", "hooks", "overrides", "notebooks", "exercises", "scripts")
+CHECK_INPUTS = (".secrets.baseline",)   # what an author's quick loop also reads (its leak guards)
 JUPYTER_CACHE = ".cache/mkdocs-jupyter"
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".ipynb", ".map")
 
@@ -63,11 +64,11 @@ def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
 
 
 def copy_course(destination: Path, root: Path = ROOT, *, warm: bool = True) -> Path:
-    """A copy of what builds the site, in `destination` (for a defect to plant, or a
-    build to time). With `warm`, mkdocs-jupyter's cache comes along, so unchanged
+    """A copy of what builds and checks the site, in `destination` (for a defect to
+    plant, or a build to time). With `warm`, mkdocs-jupyter's cache comes along, so unchanged
     notebooks are not converted again."""
     destination.mkdir(parents=True)
-    for name in (*BUILD_INPUTS, *([JUPYTER_CACHE] if warm else [])):
+    for name in (*BUILD_INPUTS, *CHECK_INPUTS, *([JUPYTER_CACHE] if warm else [])):
         source = root / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))

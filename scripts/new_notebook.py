@@ -196,8 +196,10 @@ def main(argv=None) -> int:
     print("[4/4] telling git about it", flush=True)
     print(f"  {stage_for_git(path, ROOT)}", flush=True)
     print(f"Created {relative} ({title!r}). Next:\n"
-          "  1. write it (replace every text in parentheses and the first code cell; synthetic data only);\n"
-          f"  2. `make notebooks NB={relative}`, then `make student-copies` (its copy without solutions);\n"
+          "  1. write it (replace every text in parentheses and the first code cell; synthetic data only),\n"
+          "     with at least two exercises (docs/teach.md, \"Exercises: task, starter, check and solution\");\n"
+          f"  2. after each change `make notebooks NB={relative}` (runs it, stores its outputs), then\n"
+          f"     `make check NB={relative}` (student copy, rule book, leak guards, build, nbval);\n"
           "  3. `make test`;\n"
           f"  4. `git add {relative} exercises/{filename} mkdocs.yml`, then commit and push.")
     return 0

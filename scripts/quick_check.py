@@ -1,11 +1,13 @@
 """An author's quick loop after changing one notebook: the student copies brought
-up to date (exercises/, generated from notebooks/), the rule book, the strict
-build, then that notebook's nbval, stopping at the first step that fails.
+up to date (exercises/, generated from notebooks/), the rule book, the leak
+guards on the notebook and its copy (the pre-commit hooks' commands: account
+metadata, secrets, patient-like identifiers), the strict build, then that
+notebook's nbval, stopping at the first step that fails.
 
     python scripts/quick_check.py notebooks/NAME.ipynb      (or: make check NB=...)
 
-Much quicker than `make test`, which also runs every notebook, the browser
-tests and the leak guards: run that before pushing.
+Much quicker than `make test`, which also runs every notebook and the browser
+tests: run that before pushing.
 """
 from __future__ import annotations
 
@@ -16,14 +18,23 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from course_links import student_copy_path  # noqa: E402
 
 
 def steps(notebook: str) -> list[tuple[str, list[str]]]:
     """(name, command) of each step, run from the course's folder."""
     python = sys.executable
+    guarded = [notebook, *([copy] if (ROOT / (copy := student_copy_path(notebook))).is_file() else [])]
     return [
         ("student copies", [python, "scripts/student_copies.py"]),
         ("notebook rules", [python, "scripts/notebook_rules.py", notebook]),
+        # The leak guards' commands, as .pre-commit-config.yaml runs them.
+        ("leak guard: account metadata", [python, "scripts/clean_notebooks.py", "--check", *guarded]),
+        ("leak guard: secrets", [str(Path(python).parent / "detect-secrets-hook"), "--baseline",
+                                 ".secrets.baseline", *guarded]),
+        ("leak guard: patient-like identifiers", [python, "scripts/scan_identifiers.py", "--quiet", *guarded]),
         # Not --quiet: with it MkDocs 1.6 stops counting warnings, and --strict passes them.
         ("strict build", [python, "-m", "mkdocs", "build", "--strict"]),
         # pyproject.toml's options (--nbval, sanitize file), in this process: no xdist workers to start.

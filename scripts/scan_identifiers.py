@@ -1,6 +1,6 @@
 """Scan the course for patient-like identifiers: SSNs, phone numbers, e-mail
-addresses, medical record numbers, dates of birth, dates in a record and street
-addresses.
+addresses, medical record and hospital numbers, the UK's NHS, CHI and National
+Insurance numbers, dates of birth, dates in a record and street addresses.
 
 What is scanned (by default every tracked or new, non-ignored file of these kinds):
 - Markdown pages (*.md), line by line;
@@ -29,7 +29,10 @@ only when it is synthetic by construction:
   numbers 555-0100 to 555-0199, reserved for fiction; e-mail at RFC 2606 /
   RFC 6761 domains (example.com/.org/.net, *.example, *.test, *.invalid,
   *.localhost); record numbers with the course's synthetic prefix `SYN`
-  (SYN100042). Reserved values are allowed anywhere.
+  (SYN100042); NHS numbers in the 999 range (never issued, kept for testing)
+  and any whose check digit fails (no one's); National Insurance numbers with
+  a prefix HMRC never issues (QQ 12 34 56 C, as in its own examples).
+  Reserved values are allowed anywhere.
 - generated: dates and street addresses have no reserved range. In a
   notebook, a code cell tagged `synthetic-data-generator` declares that it
   makes the notebook's data. The scan runs the declared cells (in order, as
@@ -83,20 +86,24 @@ SCANNED = MARKDOWN | NOTEBOOK | TEXT_DATA | BINARY_DATA
 SKIPPED_NAMES = {"package-lock.json", "package.json", ".secrets.baseline"}
 SKIPPED_DIRS = {".git", ".venv", "node_modules", "site", ".cache", "__pycache__", ".pytest_cache"}
 
-KINDS = ("ssn", "phone", "email", "mrn", "date-of-birth", "record-date", "street-address",
-         "unreadable-data-file", "generator-failed")
+KINDS = ("ssn", "phone", "email", "mrn", "nhs-number", "chi-number", "ni-number", "date-of-birth",
+         "record-date", "street-address", "unreadable-data-file", "generator-failed")
 # Kinds with no reserved range: a notebook's declared generator may make them (see the docstring).
 GENERATED_KINDS = {"date-of-birth", "record-date", "street-address"}
 # Kinds a date next to them turns into a record-date.
-RECORD_KINDS = {"ssn", "phone", "email", "mrn", "street-address"}
+RECORD_KINDS = {"ssn", "phone", "email", "mrn", "nhs-number", "chi-number", "ni-number", "street-address"}
 
 # How to make each kind synthetic: what a failing scan tells the author.
 ADVICE = {
     "ssn": "SSN: use an area number 900-999 (or 000, 666), which is never issued: 9XX-XX-XXXX",
     "phone": "phone: use 555-0100 to 555-0199, reserved for fiction in every area code: (617) 555-0142",
     "email": "e-mail: use a reserved domain: example.org, example.com, example.net, *.example, *.test, *.invalid",
-    "mrn": f"record number: use the course's synthetic prefix {SYNTHETIC_MRN_PREFIX} and digits: "
+    "mrn": f"record or hospital number: use the course's synthetic prefix {SYNTHETIC_MRN_PREFIX} and digits: "
            f"{SYNTHETIC_MRN_PREFIX}100042",
+    "nhs-number": "NHS number: use the 999 range, which is never issued: 999 123 4567",
+    "chi-number": "CHI number: it starts with a date of birth and has no test range; use the course's "
+                  f"record numbers ({SYNTHETIC_MRN_PREFIX}100042) in its place",
+    "ni-number": "National Insurance number: use the prefix QQ, which is never issued: QQ 12 34 56 C",
     "dates and addresses": (
         "date of birth, date in a record, street address: these have no reserved range. Make them in a "
         f"notebook code cell tagged '{GENERATOR_TAG}' (plain Python, fixed random seed, no files or network): "
@@ -121,7 +128,8 @@ PHONE = re.compile(
     + _NOT_DIGIT_AFTER)
 EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+\-\[\]]+)@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})\b")
 MRN = re.compile(
-    r"\b(?:MRN|medical[ _-]?record(?:[ _-]?(?:number|num|no\.?|#))?|patient[ _-]?(?:id|number|no\.?))"
+    r"\b(?:MRN|medical[ _-]?record(?:[ _-]?(?:number|num|no\.?|#))?|patient[ _-]?(?:id|number|no\.?)|"
+    r"hospital[ _-]?(?:number|num|no\.?|#))"
     r"(?:\W{0,4})([A-Z]{0,3}-?\d[\d-]{4,}\d)\b", re.I)
 _MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
            r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -139,6 +147,17 @@ MRN_HEADER = re.compile(r"(?<![A-Za-z])(?:mrn|medical_?record_?(?:number|num|no)
                         re.I)
 RECORD_ID = re.compile(r"(?<![\w-])(?:[A-Z]{1,4}-?\d{5,}|\d{6,})(?![\w-])")
 MRN_COLUMN = re.compile(r"^(?:mrn|medical_?record(?:_?(?:number|num|no))?|patient_?(?:id|number|no))$", re.I)
+# NHS numbers (England, Wales, Isle of Man): ten digits, written 3-3-4, the last a modulus-11
+# check digit. Labelled ones are found however written; unlabelled, only as 3 3 4 groups with
+# a valid check digit (a bare 10-digit run is as often a timestamp).
+NHS_LABELLED = re.compile(r"\bNHS(?:[ _-]?(?:number|num|no\.?|#))?\b\W{0,6}(\d{3}[ -]?\d{3}[ -]?\d{4})\b", re.I)
+NHS_GROUPED = re.compile(_NOT_DIGIT_BEFORE + r"(\d{3})([ -])(\d{3})\2(\d{4})" + _NOT_DIGIT_AFTER)
+# CHI numbers (Scotland): ten digits, the first six the date of birth (DDMMYY); labelled only.
+CHI_LABELLED = re.compile(r"\bCHI(?:[ _-]?(?:number|num|no\.?|#))?\b\W{0,6}(\d{10})\b", re.I)
+# National Insurance numbers: two letters, six digits, A-D. HMRC never issues the first
+# letters D, F, I, Q, U, V, the second letters D, F, I, O, Q, U, V, or BG, GB, KN, NK, NT, TN, ZZ.
+NI_NUMBER = re.compile(r"\b([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])\b")
+
 STREET = re.compile(
     r"(?<![\w.-])\d{1,5}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{1,3}(?:st|nd|rd|th)\s+){1,3}"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter|"
@@ -215,7 +234,11 @@ def scan_line(line: str, birth_column: bool = False, mrn_column: bool = False) -
         for m in SSN_LABELLED.finditer(line):
             digits = m.group(1)
             hits.append(Hit("ssn", digits, reserved=never_issued_ssn(digits[:3], digits[3:5], digits[5:])))
+        uk = uk_numbers(line)
+        hits.extend(hit for hit, _ in uk)
         for m in PHONE.finditer(line):
+            if any(a <= m.start(m.lastindex) < b for _, (a, b) in uk):   # an NHS number, not a phone
+                continue
             npa = m.group(1) or m.group(2)
             nxx, number = m.group(3), m.group(4)
             if npa[1:] == "11" or nxx[1:] == "11":      # N11 service codes are not numbers
@@ -247,6 +270,42 @@ def scan_line(line: str, birth_column: bool = False, mrn_column: bool = False) -
             elif in_record:     # a date in a row with an SSN, a phone number...: tied to a person
                 hits.append(Hit("record-date", d.group(0)))
     return hits
+
+
+def nhs_check_digit_valid(digits: str) -> bool:
+    """The NHS number's modulus-11 check: weights 10..2 on the first nine digits."""
+    remainder = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1))) % 11
+    check = 11 - remainder
+    return check != 10 and (check % 11) == int(digits[9])
+
+
+def never_issued_nhs(digits: str) -> bool:
+    """999 numbers are kept for testing; a number whose check digit fails is no one's."""
+    return digits.startswith("999") or not nhs_check_digit_valid(digits)
+
+
+def never_issued_ni(prefix: str) -> bool:
+    return (prefix[0] in "DFIQUV" or prefix[1] in "DFIOQUV"
+            or prefix in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
+def uk_numbers(line: str) -> list[tuple[Hit, tuple[int, int]]]:
+    """NHS, CHI and National Insurance numbers in `line`, each with its span."""
+    found = []
+    for m in NHS_LABELLED.finditer(line):
+        digits = re.sub(r"\D", "", m.group(1))
+        found.append((Hit("nhs-number", m.group(1), reserved=never_issued_nhs(digits)), m.span(1)))
+    for m in NHS_GROUPED.finditer(line):
+        digits = m.group(1) + m.group(3) + m.group(4)
+        if nhs_check_digit_valid(digits) and not any(a <= m.start() < b for _, (a, b) in found):
+            found.append((Hit("nhs-number", m.group(0), reserved=digits.startswith("999")), m.span()))
+    for m in CHI_LABELLED.finditer(line):
+        digits = m.group(1)
+        if _valid_date(1900 + int(digits[4:6]), int(digits[2:4]), int(digits[:2])):
+            found.append((Hit("chi-number", digits), m.span(1)))
+    for m in NI_NUMBER.finditer(line):
+        found.append((Hit("ni-number", m.group(0), reserved=never_issued_ni(m.group(1))), m.span()))
+    return found
 
 
 def synthetic_record_number(value: str) -> bool:
@@ -536,8 +595,8 @@ def main(argv=None) -> int:
     paths = expand(args.paths) if args.paths else course_files()
     findings, reserved, generated = scan(paths, progress=None if args.quiet else print)
     if reserved:
-        print("Allowed, reserved values (never-issued SSNs, 555-01xx, reserved e-mail domains, "
-              f"{SYNTHETIC_MRN_PREFIX} record numbers):")
+        print("Allowed, reserved values (never-issued SSNs, NHS and National Insurance numbers, 555-01xx, "
+              f"reserved e-mail domains, {SYNTHETIC_MRN_PREFIX} record numbers):")
         for name, counter in reserved.items():
             print(f"  {name}: {_counts(counter)}")
     if generated:

@@ -431,12 +431,17 @@ PLANTED = {
     "mrn-column": "   name   mrn\n0  Ann    HX100042",
     "record-date": "Ana Lima, 1984-03-12, ana.lima@clinic-mail.net",
     "street-address": "Lives at 742 Evergreen Terrace, Springfield",
+    "mrn-hospital": "Hospital number RX1234567",
+    "nhs-number": 'patient = {"nhs_number": "9434765919"}',
+    "nhs-number-grouped": "Referred with 943 476 5919 on the form",
+    "chi-number": "CHI: 1503841234",
+    "ni-number": "NI number AB 12 34 56 C",
 }
 
 
 def kind_of(case: str) -> str:
-    return case.split("-", 1)[0] if case.startswith(("ssn", "phone", "email", "mrn")) else \
-        case.removesuffix("-prose").removesuffix("-column")
+    """The kind a planted case is reported as: the longest kind its name starts with."""
+    return max((kind for kind in scan_identifiers.KINDS if case == kind or case.startswith(kind + "-")), key=len)
 
 
 def test_every_kind_the_scanner_reports_has_a_planted_example():
@@ -502,6 +507,8 @@ NOT_IDENTIFIERS = [
     "![logo](logo@2x.png)",
     "Colab gives 12 GB of RAM and 100 compute units for 2 cores.",
     "Step 3 Open the notebook, then 4 Run all.",
+    "NHS number 999 123 4567 and National Insurance number QQ 12 34 56 C (never issued)",
+    "Audit run 2026-11-30, log id 1764600000",
 ]
 
 

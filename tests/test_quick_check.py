@@ -1,5 +1,5 @@
-"""`make check NB=...`: an author's quick loop (student copies, rule book, strict build, that
-notebook's nbval) stops at the first failing step and names it (the full loop's time is a budget in `make bench`)."""
+"""`make check NB=...`: an author's quick loop (student copies, rule book, leak guards, strict
+build, that notebook's nbval) stops at the first failing step and names it (the full loop's time is a budget in `make bench`)."""
 from __future__ import annotations
 
 import subprocess
@@ -25,7 +25,7 @@ def test_the_quick_loop_stops_at_a_broken_rule_naming_step_notebook_and_cell(roo
     assert f"quick check: notebook rules failed for {name}" in result.stdout, result.stdout
     assert f"exercises/{notebook.name}: updated" in result.stdout, "the edited notebook's student copy is refreshed first"
     assert "[student-copy-current]" not in result.stdout, result.stdout
-    assert "[3/4] strict build" not in result.stdout, "a failed step must stop the loop"
+    assert "] strict build ..." not in result.stdout, "a failed step must stop the loop"
 
 
 def test_the_quick_loops_build_fails_on_a_warning_naming_notebook_and_cell(root, tmp_path):
@@ -49,3 +49,32 @@ def test_the_quick_loop_refuses_a_notebook_that_does_not_exist(root):
     result = subprocess.run([sys.executable, str(root / "scripts" / "quick_check.py"), "notebooks/nope.ipynb"],
                             cwd=root, capture_output=True, text=True)
     assert result.returncode == 2 and "no such notebook: notebooks/nope.ipynb" in result.stderr, result.stderr
+
+
+def test_the_quick_loop_runs_the_leak_guards_on_the_notebook_and_its_student_copy(root, tmp_path):
+    """Account metadata left by Colab and a patient-like identifier stop the loop before
+    the build, naming notebook, cell and guard; the notebook is left as it was."""
+    course = copy_course(tmp_path / "course")
+    notebook = sorted((course / "notebooks").glob("*.ipynb"))[2]
+    node = nbformat.read(notebook, as_version=4)
+    node.metadata["colab"] = {"provenance": [{"file_id": "1AbC", "timestamp": 1764600000000}]}
+    nbformat.write(node, notebook)
+    name = f"notebooks/{notebook.name}"
+    before = notebook.read_bytes()
+    result = subprocess.run([sys.executable, "scripts/quick_check.py", name], cwd=course,
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"quick check: leak guard: account metadata failed for {name}" in result.stdout, result.stdout
+    assert name in result.stdout and f"exercises/{notebook.name}" in result.stdout, result.stdout
+    assert notebook.read_bytes() == before
+    assert "] strict build ..." not in result.stdout
+
+    node.metadata.pop("colab")
+    code = next(i for i, cell in enumerate(node.cells) if cell.cell_type == "code" and i > 1)
+    node.cells[code].source += "\nward_contact = 'SSN 219-09-9999'"
+    nbformat.write(node, notebook)
+    result = subprocess.run([sys.executable, "scripts/quick_check.py", name], cwd=course,
+                            capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"quick check: leak guard: patient-like identifiers failed for {name}" in result.stdout, result.stdout
+    assert f"{name}: cell {code}" in result.stdout, result.stdout
