@@ -834,8 +834,18 @@ def colab_imports(notebook: Notebook):
         elif distribution == "stdlib":
             continue
         elif distribution is None:
-            yield item.cell, (f"{where}: no installed package provides it, so it cannot be "
-                              "checked against Colab's runtime")
+            # Not installed here: Colab's list may still have it under the module's own name.
+            named = canonicalize_name(item.module.split(".")[0])
+            record = notebook.course.shown(notebook.course.runtime_file)
+            if named in runtime.packages:
+                pin = f"{named}=={runtime.packages[named]}" if runtime.packages[named] else named
+                yield item.cell, (f"{where}: Colab has {named}, but it is not installed here, so the notebook "
+                                  f"cannot be tested: add `{pin}` to "
+                                  f"{notebook.course.shown(notebook.course.pins_file)}, then `make setup`")
+            else:
+                yield item.cell, (f"{where}: no package of that name is installed here or listed in Colab's "
+                                  f"runtime ({record}); in Colab it would need a `pip install`, and the "
+                                  "course's notebooks install nothing: use a package Colab has")
         elif distribution not in runtime.packages:
             yield item.cell, f"{where} needs {distribution}, which Colab's runtime does not have"
 

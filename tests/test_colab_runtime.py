@@ -144,9 +144,23 @@ def test_import_check_names_notebook_cell_and_import_missing_from_colab(tmp_path
     assert len(problems) == 3, problems
     assert "planted.ipynb: cell 2: [colab-imports] line 2: `import mkdocs` needs mkdocs, which Colab's " \
            "runtime does not have" in problems[0]
-    assert "planted.ipynb: cell 3: [colab-imports] line 1: `import no_such_module_anywhere`" in problems[1]
+    assert ("planted.ipynb: cell 3: [colab-imports] line 1: `import no_such_module_anywhere`: no package of "
+            "that name is installed here or listed in Colab's runtime (colab-runtime.txt); in Colab it would "
+            "need a `pip install`, and the course's notebooks install nothing: use a package Colab has"
+            ) in problems[1], problems[1]
     assert "planted.ipynb: cell 4: [colab-imports] line 1: `import imp`: removed from the standard " \
            "library in Python 3.12; Colab runs Python 3.13.15" in problems[2]
+
+
+def test_a_package_colab_has_but_this_machine_lacks_is_named_with_the_pin_to_add(tmp_path):
+    runtime_file = tmp_path / "colab-runtime.txt"
+    runtime_file.write_text(RUNTIME_TEXT + "colab_only_survival==0.30.1\n")
+    planted = _notebook(tmp_path / "planted.ipynb", "import colab_only_survival.fitters")
+    problems = rule_problems("colab-imports", [planted], Course(tmp_path, runtime_file=runtime_file))
+    assert problems == [
+        "planted.ipynb: cell 1: [colab-imports] line 1: `import colab_only_survival.fitters`: Colab has "
+        "colab-only-survival, but it is not installed here, so the notebook cannot be tested: add "
+        "`colab-only-survival==0.30.1` to notebooks/requirements.txt, then `make setup`"], problems
 
 
 def test_import_check_names_a_cell_that_is_not_valid_code(tmp_path):
