@@ -130,12 +130,21 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up before a file is sent (a link checker that has seen
+    the headers, a browser that navigated on) is not an error of the site."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve(directory: Path, mount: str = "/", *, compress: bool = False):
     """Serve `directory` at http://127.0.0.1:PORT{mount} in a background thread.
     Returns (server, base_url); call server.shutdown() when done."""
     handler_class = type("Handler", (SiteHandler,), {"mount": mount, "gzip": compress})
     handler = functools.partial(handler_class, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = SiteServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}{mount}"
 

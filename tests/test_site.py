@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -94,3 +95,24 @@ def test_make_builds_in_the_environment_the_tests_and_the_benchmark_build_in(roo
     differing = {name: (value, exported.get(name)) for name, value in BUILD_ENVIRONMENT.items()
                  if exported.get(name) != value}
     assert not differing, f"Makefile exports differ from local_site.BUILD_ENVIRONMENT (wanted, exported): {differing}"
+
+
+def test_the_local_server_stays_quiet_when_a_client_hangs_up_early(tmp_path, capfd):
+    """A link checker that reads a page's headers and closes the connection is not an
+    error: no traceback in the check's output."""
+    import socket
+    from local_site import serve
+    (tmp_path / "big.ipynb").write_bytes(b"x" * 8_000_000)
+    server, url = serve(tmp_path)
+    try:
+        host, port = server.server_address
+        for _ in range(3):
+            with socket.create_connection((host, port)) as client:
+                client.sendall(b"GET /big.ipynb HTTP/1.1\r\nHost: x\r\n\r\n")
+                client.recv(1024)
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        with urllib.request.urlopen(url + "big.ipynb") as response:   # still serving
+            assert response.status == 200
+    finally:
+        server.shutdown()
+    assert "Traceback" not in capfd.readouterr().err
