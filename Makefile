@@ -25,6 +25,9 @@ INSTALLED := $(VENV)/.installed-python$(COLAB_PYTHON)
 # list their names for its help text (about a tenth of a cold build).
 export NO_MKDOCS_2_WARNING := 1
 export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
+# Colab's jupyter_client (7.4.9) parses a date without a year when imported,
+# which Python 3.13 warns about; MkDocs printed that warning on every build.
+export PYTHONWARNINGS := ignore:Parsing dates involving a day of month without a year:DeprecationWarning
 export PYTHONDONTWRITEBYTECODE := 1
 # Colab's ipykernel (6.17.1) starts debugpy, which warns on Python 3.12+ that
 # frozen modules may hide breakpoints at every kernel start; nobody debugs here.

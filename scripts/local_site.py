@@ -51,7 +51,10 @@ def site_mount() -> str:
 # variables): Material's MkDocs 2 notice off, and nbconvert's start-up scan that
 # makes an instance of every installed exporter only to list their names (for its
 # command line's help), which mkdocs-jupyter pays for at import, off.
-BUILD_ENVIRONMENT = {"NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1"}
+BUILD_ENVIRONMENT = {"NO_MKDOCS_2_WARNING": "1", "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
+                     # Colab's jupyter_client warns at import on Python 3.13 (a date parsed without a year).
+                     "PYTHONWARNINGS": "ignore:Parsing dates involving a day of month without a year:"
+                                       "DeprecationWarning"}
 
 
 def build_site(source: Path, site_dir: Path) -> subprocess.CompletedProcess:
