@@ -68,6 +68,8 @@ DEFECTIVE_PAGE = """<!doctype html>
   <img src="https://example.com/x.png" alt="A remote image">
   <img src="local.svg">
   <p style="color:#bbb;background:#fff">Faint text</p>
+  <p><button style="width:12px;height:12px;padding:0;font-size:8px" aria-label="Previous">&lt;</button><button
+     style="width:12px;height:12px;padding:0;font-size:8px" aria-label="Next">&gt;</button></p>
 </main></body></html>
 """
 LOCAL_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
@@ -97,6 +99,7 @@ def test_accessibility_checks_name_the_page_rule_and_element(defective_visit):
     axe = "\n".join(axe_problems(defective_visit))
     assert "/bad/: image-alt (critical) at img[src$=\"local.svg\"]" in axe, axe
     assert "/bad/: color-contrast (serious) at p" in axe, axe
+    assert "/bad/: target-size (serious) at button" in axe, axe    # WCAG 2.2 AA, switched on
     assert heading_problems(defective_visit) == [
         "/bad/: heading h3 'A skipped level' follows h1 (skips h2)"]
     assert alt_problems(defective_visit) == ["/bad/: img src=local.svg: no alt attribute"]
