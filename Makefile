@@ -50,6 +50,7 @@ $(INSTALLED): $(REQUIREMENTS)
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@node -e 'const v = process.versions.node; if (+v.split(".")[0] < 22) console.error("Warning: Node.js " + v + " is past its end of life (Node.js 20 ended on 2026-04-30); the course is tested with 22 and 24.")'
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
