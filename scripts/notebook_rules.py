@@ -347,16 +347,24 @@ def notebook_boxes(notebook: Notebook):
                           f"{example.get(label, example['Synthetic data only'])}")
 
 
-@notebook_rule("link-text", "Markdown links show what they point to, not their raw address "
-                            "(printed pages add the address)")
-def link_text(notebook: Notebook):
+def markdown_links(notebook: Notebook):
+    """(cell index, <a> element) of every link in the notebook's Markdown, as rendered."""
     for index, cell in enumerate(notebook.cells):
         tree = rendered_markdown(cell)
         for link in [] if tree is None else tree.find_all("a", href=True):
-            text = link.get_text().strip()
-            if text and (text == link["href"] or text.startswith(("http://", "https://", "www."))):
-                yield index, (f"the link {link['href']} shows its raw address; give it text: "
-                              f"[what it is]({link['href']})")
+            yield index, link
+
+
+@notebook_rule("link-text", "Markdown links show what they point to, not their raw address "
+                            "(printed pages add the address)")
+def link_text(notebook: Notebook):
+    for index, link in markdown_links(notebook):
+        text = link.get_text().strip()
+        if text and (text == link["href"] or text.startswith(("http://", "https://", "www."))):
+            yield index, (f"the link {link['href']} shows its raw address; give it text: "
+                          f"[what it is]({link['href']})")
+
+
 # Notebooks are opened in Colab, on GitHub and in Jupyter as well as on the site:
 # a relative link works in none of those, so links point to the hosted site.
 LINK_SCHEMES = ("http://", "https://", "mailto:", "#")
@@ -365,13 +373,11 @@ LINK_SCHEMES = ("http://", "https://", "mailto:", "#")
 @notebook_rule("absolute-links", "Markdown links are absolute addresses (the course site's pages "
                                  "by their address there): the notebook is opened outside the site too")
 def absolute_links(notebook: Notebook):
-    for index, cell in enumerate(notebook.cells):
-        tree = rendered_markdown(cell)
-        for link in [] if tree is None else tree.find_all("a", href=True):
-            href = link["href"].strip()
-            if href and not href.startswith(LINK_SCHEMES):
-                yield index, (f"the link {href!r} is relative, and leads nowhere in Colab or on GitHub; link "
-                              f"to the page on the course site, {notebook.course.site_url}PAGE/")
+    for index, link in markdown_links(notebook):
+        href = link["href"].strip()
+        if href and not href.startswith(LINK_SCHEMES):
+            yield index, (f"the link {href!r} is relative, and leads nowhere in Colab or on GitHub; link "
+                          f"to the page on the course site, {notebook.course.site_url}PAGE/")
 
 
 @notebook_rule("executed-in-order", "every code cell has been run, top to bottom, with its outputs stored "
