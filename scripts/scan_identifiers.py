@@ -237,7 +237,7 @@ def scan_line(line: str, birth_column: bool = False, mrn_column: bool = False) -
         uk = uk_numbers(line)
         hits.extend(hit for hit, _ in uk)
         for m in PHONE.finditer(line):
-            if any(a <= m.start(m.lastindex) < b for _, (a, b) in uk):   # an NHS number, not a phone
+            if any(a < m.end() and m.start() < b for _, (a, b) in uk):   # an NHS number, not a phone
                 continue
             npa = m.group(1) or m.group(2)
             nxx, number = m.group(3), m.group(4)
