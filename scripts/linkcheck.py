@@ -45,6 +45,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from local_site import ROOT, published_site_url, serve, site_mount
+from notebook_rules import UnreadableNotebook, read_notebook_file
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "linkcheckerrc"
 PROGRESS_EVERY = 20
@@ -185,9 +186,11 @@ class Link:
     status: str = ""
     reason: str = ""
     final_url: str = ""
+    notebook_cell: str = ""    # on a notebook's page: "NAME.ipynb, cell N" (nbformat's numbering)
 
     def where(self) -> str:
-        return f"on page {self.page}" + (f" line {self.line}" if self.line else "")
+        return (f"on page {self.page}" + (f" line {self.line}" if self.line else "")
+                + (f" ({self.notebook_cell})" if self.notebook_cell else ""))
 
     def anchor_warnings(self) -> list[str]:
         return [message for _tag, message in self.warnings if message.startswith("Anchor `")]
@@ -558,6 +561,42 @@ def report(links: list[Link], mode: str, base_url: str, site_url: str, seconds: 
     }
 
 
+CELL_ID = re.compile(r'id="cell-id=([^"]+)"')
+
+
+def cell_starts(site_dir: Path, page: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """For a notebook's page (its folder holds the .ipynb): the notebook's name and, in
+    page order, (HTML line where a cell starts, the cell's index in the notebook)."""
+    folder = site_dir / page.strip("/")
+    notebooks = sorted(folder.glob("*.ipynb")) if (folder / "index.html").is_file() else []
+    if len(notebooks) != 1:
+        return None
+    try:
+        cells = read_notebook_file(notebooks[0]).cells
+    except UnreadableNotebook:
+        return None
+    index = {cell.get("id"): number for number, cell in enumerate(cells) if cell.get("id")}
+    html_lines = (folder / "index.html").read_text(encoding="utf-8").splitlines()
+    return notebooks[0].name, [(number, index[cell_id]) for number, line in enumerate(html_lines, 1)
+                               for cell_id in CELL_ID.findall(line) if cell_id in index]
+
+
+def locate_notebook_cells(links: list[Link], site_dir: Path) -> None:
+    """Name the notebook cell of every link found on a notebook's page."""
+    pages = {}
+    for link in links:
+        if not link.line:
+            continue
+        if link.page not in pages:
+            pages[link.page] = cell_starts(site_dir, link.page)
+        found = pages[link.page]
+        if found:
+            name, starts = found
+            before = [cell for line, cell in starts if line <= link.line]
+            if before:
+                link.notebook_cell = f"{name}, cell {before[-1]}"
+
+
 def _cell(text) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
@@ -581,6 +620,8 @@ def markdown(data: dict) -> str:
             page = f"[{_cell(item['page'])}]({item['page_url']})" if item["page_url"] else _cell(item["page"])
             if item.get("line"):
                 page += f" line {item['line']}"
+            if item.get("notebook_cell"):
+                page += f" ({_cell(item['notebook_cell'])})"
             link = _cell(item["link"])
             lines.append(f"| {page} | {link} | {_cell(item['status'])} | {_cell(item['reason'])} |")
         lines.append("")
@@ -632,6 +673,8 @@ def main(argv=None) -> int:
         if not args.internal:
             recheck(links, settings)
         links = add_other_occurrences(links, base_url)
+        if not args.base_url:
+            locate_notebook_cells(links, args.site_dir)
         data = report(links, mode, base_url, site_url, time.monotonic() - start)
     except UsageError as error:
         print(f"linkcheck: {error}", file=sys.stderr)

@@ -183,6 +183,30 @@ def test_a_broken_internal_link_fails_with_page_and_link_named(tmp_path):
     assert {b["status"] for b in data["broken"] if "#" in b["link"]} == {"anchor not found"}
 
 
+def test_a_broken_link_on_a_notebooks_page_names_the_notebook_cell(tmp_path):
+    """The page's HTML line is not where an author edits: the notebook and cell are named too."""
+    import nbformat
+    site = write_site(tmp_path / "site", {"index.html": ["nb/"]})
+    (site / "nb").mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title", id="title"),
+        nbformat.v4.new_code_cell("x = 1", id="code"),
+        nbformat.v4.new_markdown_cell("See [occupancy](../chapter-1/occupancy.md).", id="see")])
+    nbformat.write(notebook, site / "nb" / "nb.ipynb")
+    cells = "\n".join(f'<div id="cell-id={cell.id}" class="jp-Cell">\n<p>{cell.source}</p>\n</div>'
+                      for cell in notebook.cells[:2])
+    (site / "nb" / "index.html").write_text(
+        f"<!doctype html><html><head><title>nb</title></head><body>\n{cells}\n"
+        '<div id="cell-id=see" class="jp-Cell">\n<p>See <a href="../chapter-1/occupancy.md">occupancy</a>.</p>\n'
+        "</div>\n</body></html>\n")
+    report = tmp_path / "internal.json"
+    result = run_script("--internal", "--site-dir", str(site), "--json-report", str(report))
+    assert result.returncode == 1, result.stdout + result.stderr
+    broken = [l for l in result.stdout.splitlines() if l.startswith("BROKEN")]
+    assert len(broken) == 1 and "on page /nb/ line 9 (nb.ipynb, cell 2)" in broken[0], result.stdout
+    assert json.loads(report.read_text())["broken"][0]["notebook_cell"] == "nb.ipynb, cell 2"
+
+
 BROKEN_ANCHOR_SITE = {"index.html": ["page.html#top", "page.html#nowhere"], "page.html": ["index.html#top"]}
 
 
