@@ -95,8 +95,10 @@ lint-notebooks: $(INSTALLED) ## Check every notebook against the notebook rule b
 clean-notebooks: $(INSTALLED) ## Strip account metadata and volatile fields from notebooks
 	$(PY) scripts/clean_notebooks.py
 
+# Every file git tracks or would track (new files too, such as a new notebook's
+# student copy), not only the tracked ones `pre-commit run --all-files` sees.
 leaks: $(INSTALLED) ## Run the leak guards (notebook metadata, secrets, patient-like data) on every file
-	$(BIN)/pre-commit run --all-files
+	git ls-files -z --cached --others --exclude-standard | xargs -0 $(BIN)/pre-commit run --files
 
 # The link check's own exit status (0: no link broken, 1: some are broken,
 # 2: the check could not run) is kept in $(LINKCHECK_STATUS): make itself

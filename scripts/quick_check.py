@@ -1,7 +1,7 @@
 """An author's quick loop after changing one notebook: the student copies brought
-up to date (exercises/, generated from notebooks/), the rule book, the leak
-guards on the notebook and its copy (the pre-commit hooks' commands: account
-metadata, secrets, patient-like identifiers), the strict build, then that
+up to date (exercises/, generated from notebooks/), the leak guards on the
+notebook and its copy (the pre-commit hooks' commands: account metadata,
+secrets, patient-like identifiers), the rule book, the strict build, then that
 notebook's nbval, stopping at the first step that fails.
 
     python scripts/quick_check.py notebooks/NAME.ipynb      (or: make check NB=...)
@@ -29,12 +29,13 @@ def steps(notebook: str) -> list[tuple[str, list[str]]]:
     guarded = [notebook, *([copy] if (ROOT / (copy := student_copy_path(notebook))).is_file() else [])]
     return [
         ("student copies", [python, "scripts/student_copies.py"]),
-        ("notebook rules", [python, "scripts/notebook_rules.py", notebook]),
-        # The leak guards' commands, as .pre-commit-config.yaml runs them.
+        # The leak guards' commands, as .pre-commit-config.yaml runs them: first, so that
+        # a draft that breaks a rule still learns about an identifier or a secret in it.
         ("leak guard: account metadata", [python, "scripts/clean_notebooks.py", "--check", *guarded]),
         ("leak guard: secrets", [str(Path(python).parent / "detect-secrets-hook"), "--baseline",
                                  ".secrets.baseline", *guarded]),
         ("leak guard: patient-like identifiers", [python, "scripts/scan_identifiers.py", "--quiet", *guarded]),
+        ("notebook rules", [python, "scripts/notebook_rules.py", notebook]),
         # Not --quiet: with it MkDocs 1.6 stops counting warnings, and --strict passes them.
         ("strict build", [python, "-m", "mkdocs", "build", "--strict"]),
         # pyproject.toml's options (--nbval, sanitize file), in this process: no xdist workers to start.

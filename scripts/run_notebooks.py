@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ from traitlets.config import Config
 from clean_notebooks import clean, course_notebooks
 
 TIMEOUT_PER_CELL = 120
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")   # tracebacks are coloured for a terminal
 
 
 class ProgressClient(NotebookClient):
@@ -77,8 +79,11 @@ def execute(path: Path) -> float:
         try:
             client.execute()
         except CellExecutionError as error:
-            raise SystemExit(f"{path}: {client.where()} failed; "
-                             f"the notebook was not changed.\n{error}") from None
+            text = str(error) if sys.stderr.isatty() else ANSI_COLOUR.sub("", str(error))
+            if "ModuleNotFoundError" in text:
+                text += (f"\nFor an import, the rule book says whether Colab has the package and what to "
+                         f"pin: `make lint-notebooks NB={path}`")
+            raise SystemExit(f"{path}: {client.where()} failed; the notebook was not changed.\n{text}") from None
     seconds = time.perf_counter() - start
     nbformat.write(nb, path)
     clean([path])

@@ -578,10 +578,11 @@ def _counts(counter: Counter) -> str:
 
 def advice(kinds: set[str]) -> list[str]:
     """How to make test values of these kinds synthetic, one line per kind (or group of kinds)."""
-    keys = [k for k in ("ssn", "phone", "email", "mrn") if k in kinds]
-    if kinds & GENERATED_KINDS:
-        keys.append("dates and addresses")
-    keys += [k for k in ("unreadable-data-file", "generator-failed") if k in kinds]
+    keys = []
+    for kind in KINDS:      # in the scan's order; dates and addresses share one piece of advice
+        key = "dates and addresses" if kind in GENERATED_KINDS else kind
+        if kind in kinds and key not in keys:
+            keys.append(key)
     return [ADVICE[k] for k in keys]
 
 

@@ -11,6 +11,7 @@ pytest configuration in pyproject.toml.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from course_support import plant_build_defects
 from local_site import build_site, copy_course, serve, site_mount
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# As the Makefile exports it, for a direct `pytest` too: Colab's ipykernel starts
+# debugpy, which warns on Python 3.12+ at every kernel start; nobody debugs here.
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 WITHOUT_BROWSER = "not run: asked to run without the browser (make test BROWSER=0)"
 

@@ -444,6 +444,10 @@ def kind_of(case: str) -> str:
     return max((kind for kind in scan_identifiers.KINDS if case == kind or case.startswith(kind + "-")), key=len)
 
 
+def test_every_kind_the_scanner_reports_comes_with_its_fix():
+    assert all(len(scan_identifiers.advice({kind})) == 1 for kind in scan_identifiers.KINDS)
+
+
 def test_every_kind_the_scanner_reports_has_a_planted_example():
     # unreadable-data-file: see the spreadsheet test; generator-failed: the generator tests above.
     planted = {kind_of(case) for case in PLANTED} | {"unreadable-data-file", "generator-failed"}
@@ -463,6 +467,7 @@ def test_each_identifier_kind_is_detected_in_an_output_and_a_page(tmp_path, monk
     assert code == 1, out
     assert f"planted.ipynb: cell {index}, output 0 (stdout), line {line}: {kind} " in out, out
     assert f"page.md: line {2 + line}: {kind} " in out, out
+    assert f"  - {scan_identifiers.advice({kind})[0]}" in out, "the fix for this kind is printed"
 
 
 @pytest.mark.parametrize("where", ["text/plain", "text/html", "application/vnd.google.colaboratory.intrinsic+json"])

@@ -163,7 +163,17 @@ def test_a_failing_cell_is_named_by_notebook_and_cell_and_the_notebook_is_left_a
     message = str(failure.value)
     assert message.startswith(f"{path}: code cell 2 of 2 (cell 3) failed; the notebook was not changed."), message
     assert "ZeroDivisionError" in message
+    assert "\x1b[" not in message, "no terminal colour codes when the output is not a terminal"
     assert path.read_bytes() == before
+
+
+def test_a_missing_package_points_to_the_rule_book(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import no_such_package_in_colab")])
+    path = tmp_path / "imports.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(SystemExit) as failure:
+        execute(path)
+    assert f"`make lint-notebooks NB={path}`" in str(failure.value), failure.value
 
 
 def test_the_next_number_is_never_one_already_used(tmp_path):
