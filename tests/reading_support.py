@@ -135,12 +135,17 @@ MEASURE_JS = "(minTextPx) => {" + _HELPERS_JS + r"""
                    left: Math.round(r.left), right: Math.round(r.right)});
   });
 
-  // Copy buttons drawn over the code they copy.
+  // Copy buttons drawn over the code they copy: a notebook cell's, and on a touch
+  // screen (no hover to reveal or move them) a Markdown code block's too.
   out.covering = [];
-  document.querySelectorAll('.jp-CodeCell clipboard-copy, .jp-CodeCell .md-clipboard, .jp-CodeCell .md-code__button').forEach(button => {
+  const touch = matchMedia('(hover: none)').matches;
+  const buttons = [...document.querySelectorAll('.jp-CodeCell clipboard-copy, .jp-CodeCell .md-clipboard, .jp-CodeCell .md-code__button')]
+    .concat(touch ? [...article.querySelectorAll('pre > .md-code__nav .md-code__button, pre > .md-clipboard')] : []);
+  buttons.forEach(button => {
     if (!visible(button)) return;
     const b = button.getBoundingClientRect();
-    const pre = button.closest('.jp-InputArea-editor') && button.closest('.jp-InputArea-editor').querySelector('pre');
+    const editor = button.closest('.jp-InputArea-editor');
+    const pre = editor ? editor.querySelector('pre') : button.closest('pre') && button.closest('pre').querySelector(':scope > code');
     if (!pre) return;
     const range = document.createRange(); range.selectNodeContents(pre);
     const hit = Array.from(range.getClientRects()).some(t => t.width > 0 &&

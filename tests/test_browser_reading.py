@@ -86,8 +86,8 @@ class ReadingChecks:
         assert not problems, report(problems, "code and output boxes are at least 90% of the text column")
 
 
-    def test_copy_buttons_do_not_cover_code(self, readings):
-        problems = every(readings, covering_problems)
+    def test_copy_buttons_do_not_cover_code(self, readings, prose_readings):
+        problems = every(readings + prose_readings, covering_problems)
         assert not problems, report(problems, "a code cell's copy button sits beside its code, not over it")
 
 
@@ -348,6 +348,9 @@ def test_planted_copy_button_in_print_clipped_tables_and_split_words_are_reporte
         "<div style='overflow-x:auto'><table><thead><tr><th>#</th><th>Question</th><th>If yes</th><th>If no</th></tr>"
         f"</thead><tbody>{decision}</tbody></table></div>"
         f"<table><thead><tr><th>Tag</th><th>Cell</th></tr></thead><tbody>{tags}</tbody></table>"
+        "<pre style='position:relative'><nav class='md-code__nav' style='position:absolute;top:0;right:0'>"
+        "<button class='md-code__button' aria-label='Copy'>c</button></nav>"
+        "<code>git clone https://github.com/YOU/course.git</code></pre>"
         "</article></body></html>", encoding="utf-8")
     server, base_url = serve(folder, "/course/")
     try:
@@ -356,6 +359,9 @@ def test_planted_copy_button_in_print_clipped_tables_and_split_words_are_reporte
     finally:
         server.shutdown()
     assert "/page/ [375 px, light]: print: copy button button.md-clipboard is printed" in joined(print_problems(phone))
+    assert (joined(covering_problems(phone)) ==
+            "/page/ [375 px, light]: the copy button button.md-code__button covers the code it copies")
+    assert covering_problems(desktop) == []    # with a mouse, hovering reveals and moves it: not checked
     tables = joined(table_problems(phone))
     assert "/page/ [375 px, light]: table 1 (7 columns, first 'Column 0') is wider than the phone's column" in tables
     assert "/page/ [375 px, light]: table 2 (4 columns, first '#') is wider than the phone's column" in tables, tables
