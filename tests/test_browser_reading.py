@@ -88,7 +88,8 @@ class ReadingChecks:
 
     def test_copy_buttons_do_not_cover_code(self, readings, prose_readings):
         problems = every(readings + prose_readings, covering_problems)
-        assert not problems, report(problems, "a code cell's copy button sits beside its code, not over it")
+        assert not problems, report(problems, "a copy button sits beside the code it copies, not over it "
+                                              "(code blocks: on touch screens)")
 
 
     def test_output_and_table_text_wraps_only_at_spaces(self, readings, prose_readings):
@@ -165,8 +166,8 @@ class ReadingChecks:
 
     def test_tables_fit_the_column_or_keep_each_row_readable(self, readings, prose_readings):
         problems = every(readings + prose_readings, table_problems)
-        assert not problems, report(problems, "a comparison table fits its column (stacked on a phone) or keeps "
-                                              "its first column in view while it scrolls")
+        assert not problems, report(problems, "a table fits its column (on a phone, stacked as cards) or, with "
+                                              "5+ columns on a desktop, keeps its first column in view while it scrolls")
         assert any(r.tables for r in prose_readings), "no prose page has a table"
 
 
