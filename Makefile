@@ -73,7 +73,7 @@ else
 	  CHROMIUM_PATH="$$browser" $(PY) -m pytest
 endif
 
-check: $(INSTALLED) ## Quick loop after editing one notebook: student copies, rules, strict build, its nbval (NB=notebooks/x.ipynb)
+check: $(INSTALLED) ## Quick loop after editing one notebook: student copies, leak guards, rules, strict build, its nbval (NB=notebooks/x.ipynb)
 	@test -n "$(NB)" || { echo "make check needs NB=notebooks/NAME.ipynb (the notebook you changed)"; exit 2; }
 	$(PY) scripts/quick_check.py "$(NB)"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 
@@ -78,3 +79,21 @@ def test_the_quick_loop_runs_the_leak_guards_on_the_notebook_and_its_student_cop
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"quick check: leak guard: patient-like identifiers failed for {name}" in result.stdout, result.stdout
     assert f"{name}: cell {code}" in result.stdout, result.stdout
+
+
+def test_the_quick_loops_leak_guards_are_the_commit_guards_commands(root):
+    """The quick loop runs each leak guard as .pre-commit-config.yaml does (its entry,
+    with the .venv's interpreter or tool): a guard changed in one place is changed in both."""
+    import shlex
+    import yaml
+    from quick_check import steps
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    entries = [hook["entry"] for repo in config["repos"] for hook in repo["hooks"]
+               if hook["id"] in ("nb-clean-check", "detect-secrets", "scan-identifiers")]
+    assert len(entries) == 3, entries
+    commands = [command for name, command in steps("notebooks/x.ipynb") if name.startswith("leak guard")]
+    for entry in entries:
+        words = shlex.split(entry)
+        tool, arguments = Path(words[0]).name, words[1:]     # .venv/bin/python, .venv/bin/detect-secrets-hook
+        assert any(Path(command[0]).name.startswith(tool) and command[1:1 + len(arguments)] == arguments
+                   for command in commands), (entry, commands)
