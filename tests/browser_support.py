@@ -188,6 +188,47 @@ def open_page(page, url: str) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
+# Off-screen notebook cells are drawn only when scrolled to (notebook.css's
+# content-visibility); a picture of the whole page draws them all at once.
+DRAW_EVERY_CELL = "* { content-visibility: visible !important; }"
+BLANK_BAND_PX = 600     # no part of a page this tall is one flat colour
+
+
+def full_page_screenshot(page, path: Path) -> None:
+    """The whole page in one picture, as a reader sees each part of it once
+    scrolled there; fails the test, naming the place, when a band of it is blank."""
+    style = page.add_style_tag(content=DRAW_EVERY_CELL)
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    style.evaluate("element => element.remove()")
+    band = blank_band(path)
+    if band is not None:
+        pytest.fail(f"{page.url}: the screenshot {path.name} is blank from {band[0]} to {band[1]} px "
+                    "down the page (content not drawn)", pytrace=False)
+
+
+def blank_band(png: Path, height: int = BLANK_BAND_PX) -> tuple[int, int] | None:
+    """(top, bottom) of the first band at least `height` px tall in which every
+    row is one flat colour, or None."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        width, rows = rgb.size
+        flat_since = None
+        for y in range(rows):
+            row = rgb.crop((0, y, width, y + 1))
+            flat = row.getextrema() and all(low == high for low, high in row.getextrema())
+            if flat and flat_since is None:
+                flat_since = y
+            elif not flat:
+                if flat_since is not None and y - flat_since >= height:
+                    return flat_since, y
+                flat_since = None
+        if flat_since is not None and rows - flat_since >= height:
+            return flat_since, rows
+    return None
+
+
 class NetworkActivity:
     """The page's requests as they start and end, to wait for the network to
     fall quiet again after something on the page changed (Playwright's

@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 
 import nbformat
 
-from browser_support import open_page
+from browser_support import full_page_screenshot, open_page
 
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -405,7 +405,7 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
         reading.tables = page.evaluate(TABLES_JS)
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            full_page_screenshot(page, screenshot)
         reading.figures = [inspect_figure(page, figure, scheme) for figure in reading.layout["figures"]]
         if keyboard:  # the walks start where nothing on the page has focus
             open_page(page, url)
