@@ -104,6 +104,73 @@ def test_a_student_copy_runs_top_to_bottom_with_every_check_saying_not_yet(copy,
         assert not any(CORRECT in line or "Traceback" in line for line in lines), f"{where}: {lines}"
 
 
+# Mistakes students make, each answer run in its student copy right after the
+# exercise's check cell and followed by the check again: the check answers with
+# "Not yet: ..." and advice about that mistake, never a traceback.
+WRONG_ANSWERS = {
+    "01-colab-quick-start.ipynb": [
+        ("check_has_fever", "def has_fever(temperature_c):\n    return ['yes' if t >= 38 else 'no' for t in temperature_c]",
+         "return True/False values"),
+        ("check_per_patient", "per_patient = vitals.groupby('patient_id').agg(['mean'])", "two levels"),
+    ],
+    "02-files-and-google-drive.ipynb": [
+        ("check_respiratory_file", "admissions.to_csv(respiratory_path, index=False)", "keep only the rows"),
+        ("check_respiratory_file", "shutil.rmtree(RESULTS)  # what the notebook's last cell does outside Colab",
+         "the results folder"),
+    ],
+    "03-github-round-trip.ipynb": [
+        ("check_on_branch", "def on_branch(link, branch):\n    return link.replace('main', branch)", "expected"),
+        ("check_colab_to_github", "def colab_to_github(link):\n    return link.split('/github/', 1)[1]",
+         "expected 'https://github.com/"),
+    ],
+    "04-gpus-and-tpus.ipynb": [
+        ("check_share_in_range", "def share_in_range(signals, low, high):\n"
+                                 "    return ((signals > low) & (signals < high)).mean(axis=1)",
+         "for the readings 59, 60, 100 and 101 you gave 0.000, expected 0.500 (60 and 100 themselves count"),
+        ("check_share_in_range", "def share_in_range(signals, low, high):\n"
+                                 "    return ((signals >= low) & (signals <= high)).sum(axis=1)",
+         "between 0 and 1"),
+        ("check_share_in_range", "def share_in_range(signals, low, high):\n"
+                                 "    return ((signals >= low) | (signals <= high)).mean(axis=1)",
+         "at least 60 and at most 100"),
+    ],
+    "05-de-identification.ipynb": [
+        ("check_smallest_k", "def smallest_k(table, quasi_identifiers):\n"
+                             "    return table.groupby(quasi_identifiers).size()", "returned a Series"),
+        ("check_smallest_k", "def smallest_k(table, quasi_identifiers):\n"
+                             "    return table.groupby(quasi_identifiers).count().min()", "returned a Series"),
+    ],
+}
+
+
+@pytest.mark.parametrize("copy", COPIES, ids=lambda p: p.name)
+def test_a_common_wrong_answer_gets_not_yet_and_advice_about_it(copy, tmp_path):
+    cases = WRONG_ANSWERS.get(copy.name, [])
+    if not cases:
+        assert not [i for i, role in roles(copy) if role == CHECK], \
+            f"exercises/{copy.name} has exercises but no wrong answers in WRONG_ANSWERS to try them with"
+        return
+    nb = nbformat.read(copy, as_version=4)
+    tried = []
+    for function, answer, advice in reversed(cases):
+        check_at = next(i for i, cell in enumerate(nb.cells)
+                        if CHECK in exercise_roles(cell) and f"def {function}(" in cell.source)
+        nb.cells[check_at + 1:check_at + 1] = [nbformat.v4.new_code_cell(answer),
+                                               nbformat.v4.new_code_cell(f"{function}()")]
+        tried.insert(0, (answer, advice))
+    with local_kernel_config() as config:
+        client = NotebookClient(nb, timeout=120, kernel_name="python3", coalesce_streams=True, config=config,
+                                resources={"metadata": {"path": str(tmp_path)}}, allow_errors=True)
+        client.execute()
+    answers = {answer: index for index, cell in enumerate(nb.cells) for answer, _ in tried if cell.source == answer}
+    for answer, advice in tried:
+        after = nb.cells[answers[answer] + 1]
+        text = "".join(o.get("text", "") + "".join(o.get("traceback", [])) for o in after.outputs)
+        where = f"exercises/{copy.name}, the check after `{answer.splitlines()[-1].strip()}`"
+        assert text.startswith(f"{NOT_YET}: ") and "Traceback" not in text and advice in text, \
+            f"{where} printed {text!r}; expected Not yet: ... {advice!r}"
+
+
 def test_student_copies_pass_the_leak_guards():
     import clean_notebooks
     result = clean_notebooks.check(COPIES)
