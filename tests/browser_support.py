@@ -188,18 +188,13 @@ def open_page(page, url: str) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
-# Off-screen notebook cells are drawn only when scrolled to (notebook.css's
-# content-visibility); a picture of the whole page draws them all at once.
-DRAW_EVERY_CELL = "* { content-visibility: visible !important; }"
-BLANK_BAND_PX = 600     # no part of a page this tall is one flat colour
+BLANK_BAND_PX = 600     # no part of a course page this tall is one flat colour
 
 
 def full_page_screenshot(page, path: Path) -> None:
-    """The whole page in one picture, as a reader sees each part of it once
-    scrolled there; fails the test, naming the place, when a band of it is blank."""
-    style = page.add_style_tag(content=DRAW_EVERY_CELL)
+    """The whole page in one picture; fails the test, naming the place, when a
+    band of it is blank (something the page holds was not drawn)."""
     page.screenshot(path=str(path), full_page=True, animations="disabled")
-    style.evaluate("element => element.remove()")
     band = blank_band(path)
     if band is not None:
         pytest.fail(f"{page.url}: the screenshot {path.name} is blank from {band[0]} to {band[1]} px "

@@ -251,8 +251,14 @@ FOCUS_JS = "() => {" + _HELPERS_JS + r"""
   const next = e.nextElementSibling;
   const stand_ins = e.matches('input') ? [...(e.labels || []), ...(next && next.matches('label') ? [next] : [])] : [];
   const indicator = drawn(e) || stand_ins.some(drawn);
+  // Where the focus is, on screen: the element or the label standing in for it
+  // must meet the viewport (an off-canvas drawer's links do not).
+  const box = e.getBoundingClientRect();
+  const meets = x => { const r = x.getBoundingClientRect();
+    return r.right >= 0 && r.bottom >= 0 && r.left <= innerWidth && r.top <= innerHeight; };
+  const on_screen = [e, ...stand_ins].some(meets);
   return {what: name(e), cell: cellOf(e), text: (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 40),
-          operable, scrolls, indicator, colab: e.matches('""" + COLAB_LINK + r"""'),
+          operable, scrolls, indicator, on_screen, at: [Math.round(box.left), Math.round(box.top)], colab: e.matches('""" + COLAB_LINK + r"""'),
           skip: e.matches('.md-skip'), href: e.getAttribute('href') || ''};
 }"""
 
@@ -596,6 +602,9 @@ def tab_stop_problems(r: Reading) -> list[str]:
             problems.append(f"{where} takes focus but is neither a control nor a scrolling box")
         if not stop["indicator"]:
             problems.append(f"{where} shows no focus indicator (no outline or ring)")
+        if not stop["on_screen"]:
+            problems.append(f"{where} is off screen when focused (at x={stop['at'][0]}, y={stop['at'][1]} px): "
+                            "the focus disappears")
     return problems
 
 

@@ -260,6 +260,7 @@ BROKEN_PAGE = """<!doctype html>
 <details><summary>The 18 identifiers</summary><p>Names, dates and the rest.</p></details>
 <p>See <a href="https://www.hhs.gov/hipaa/">the guidance</a>.</p>
 </article>
+<nav style="position: fixed; top: 0; left: -300px; width: 240px"><a href="#drawer">A link in a closed drawer</a></nav>
 <dialog id="big" style="width: 100vw; max-width: 100vw; height: 100vh; max-height: 100vh; margin: 0; padding: 0; overflow: auto">
  <form method="dialog"><button>Close</button></form><img src="FIGURE" alt="A figure, full size" style="width: 2400px; max-width: none">
 </dialog></body></html>
@@ -321,6 +322,7 @@ def test_planted_breaks_are_each_reported_with_page_cell_and_element(broken_read
     stops = joined(tab_stop_problems(phone))
     assert where + "Tab stop 6: cell 1: div.jp-Cell-inputWrapper takes focus but is neither" in stops, stops
     assert "shows no focus indicator" in stops, stops
+    assert "Tab stop 12: a is off screen when focused (at x=-300, y=0 px): the focus disappears" in stops, stops
     printed = joined(print_problems(desktop))
     assert "/broken/ [1280 px, dark]: print: the body of details 'The 18 identifiers' is hidden" in printed
     assert "print: the link to https://www.hhs.gov/hipaa/ prints without its address" in printed, printed
