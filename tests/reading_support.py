@@ -33,6 +33,7 @@ PHONE_LAUNCH_BAR_MAX_SHARE = 0.25  # the launch bar takes at most a quarter of a
 COMPARISON_COLUMNS = 5        # a table this wide may scroll on a desktop, keeping its first column
 MIN_TABLE_TEXT_PX = 14        # table and box text next to 16 px body text
 DARK_FIGURE_MAX_LUMINANCE = 0.35  # a figure in dark mode is not a bright panel
+PAPER_WIDTH_PX = 718          # A4 in Chrome's print preview: 210 mm at 96 dpi, less its default margins
 FIGURE_MIN_CONTRAST = 4.5     # ... and its labels still stand out from its background
 COLAB_LINK = "a.launch-bar__link--colab"
 
@@ -280,6 +281,17 @@ PRINT_JS = "() => {" + _HELPERS_JS + r"""
   document.querySelectorAll('.md-clipboard, clipboard-copy, .zeroclipboard-container, button.md-code__button').forEach(c => {
     if (visible(c)) out.copy.push({cell: cellOf(c), what: name(c)});
   });
+  // A table on paper shows every column: nothing scrolls on a printed page.
+  out.tables = [];
+  article.querySelectorAll('table').forEach((t, i) => {
+    if (!visible(t)) return;
+    const box = t.closest('.md-typeset__scrollwrap') || t.parentElement;
+    const cut = box.scrollWidth > box.clientWidth + 1 || t.scrollWidth > t.clientWidth + 1 ||
+                t.getBoundingClientRect().right > document.documentElement.clientWidth + 1;
+    const first = t.querySelector('th, td');
+    out.tables.push({cell: cellOf(t), index: i + 1, first: first ? first.textContent.trim().slice(0, 30) : '',
+                     width: Math.round(t.scrollWidth), cut});
+  });
   article.querySelectorAll('a[href^="http://"], a[href^="https://"]').forEach(a => {
     if (!visible(a) || new URL(a.href).host === location.host) return;
     const after = getComputedStyle(a, '::after').content || '';
@@ -419,6 +431,7 @@ def read_page(browser, base_url: str, path: str, viewport: dict, scheme: str, *,
             if not left_the_page:  # the focus never left the page (a trap?): start again from a fresh load
                 open_page(page, url)
             reading.skip_target, reading.after_skip = follow_skip_link(page)
+        page.set_viewport_size({"width": PAPER_WIDTH_PX, "height": viewport["height"]})
         page.emulate_media(media="print")
         reading.printed = page.evaluate(PRINT_JS)
     finally:
@@ -616,6 +629,8 @@ def print_problems(r: Reading) -> list[str]:
     problems += [f"{r.label}: print: {r.place(c)}copy button {c['what']} is printed" for c in p["copy"]]
     problems += [f"{r.label}: print: {r.place(link)}the link to {link['href']} prints without its address"
                  for link in p["links"] if not link["shown"]]
+    problems += [f"{r.label}: print: {r.place(t)}table {t['index']} (first heading {t['first']!r}, {t['width']} px) "
+                 f"is cut off on paper ({PAPER_WIDTH_PX} px wide)" for t in p["tables"] if t["cut"]]
     return problems
 
 

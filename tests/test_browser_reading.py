@@ -361,7 +361,10 @@ def test_planted_copy_button_in_print_clipped_tables_and_split_words_are_reporte
                           for viewport in (PHONE, DESKTOP))
     finally:
         server.shutdown()
-    assert "/page/ [375 px, light]: print: copy button button.md-clipboard is printed" in joined(print_problems(phone))
+    printed = joined(print_problems(phone))
+    assert "/page/ [375 px, light]: print: copy button button.md-clipboard is printed" in printed, printed
+    assert "/page/ [375 px, light]: print: table 1 (first heading 'Column 0'," in printed, printed
+    assert "is cut off on paper (718 px wide)" in printed and "print: table 3" not in printed, printed
     assert (joined(covering_problems(phone)) ==
             "/page/ [375 px, light]: the copy button button.md-code__button covers the code it copies")
     assert covering_problems(desktop) == []    # with a mouse, hovering reveals and moves it: not checked
