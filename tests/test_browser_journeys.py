@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "screenshots"
 MIN_CONTRAST = 4.5
 OUTPUT_TEXT = ".jp-OutputArea-output"
+CODE_TEXT = ".jp-InputArea-editor pre"
 SEARCH_TERM = "BAA"
 SEARCH_TARGET = "health-data-caution/"
 
@@ -211,7 +212,7 @@ def toggle_scheme(page) -> None:
         "(before) => document.body.getAttribute('data-md-color-scheme') !== before", arg=before)
 
 
-def test_light_dark_toggle_keeps_notebook_outputs_readable(page, site_url, notebooks):
+def test_light_dark_toggle_keeps_notebook_code_and_outputs_readable(page, site_url, notebooks):
     problems, seen = [], set()
     for path in notebooks:
         open_page(page, urljoin(site_url, path))
@@ -223,14 +224,17 @@ def test_light_dark_toggle_keeps_notebook_outputs_readable(page, site_url, noteb
             samples = text_contrasts(page, OUTPUT_TEXT)
             if not samples:
                 problems.append(f"/{path}: no notebook output text found ({OUTPUT_TEXT})")
-            for ratio, sample in samples:
+            code = text_contrasts(page, CODE_TEXT)   # every token colour of the highlighted code
+            if not code:
+                problems.append(f"/{path}: no notebook code found ({CODE_TEXT})")
+            for ratio, sample in samples + code:
                 if ratio < MIN_CONTRAST:
                     problems.append(f"/{path} [{scheme}]: {sample['where']} {sample['text']!r}: "
                                     f"contrast {ratio:.2f}:1 ({sample['colour']} on "
                                     f"{sample['backgrounds'][:3]})")
             toggle_scheme(page)
     assert seen == {"default", "slate"}, f"the toggle switched between {seen}, not light and dark"
-    assert not problems, report(problems, f"notebook output text has contrast >= {MIN_CONTRAST}:1 "
+    assert not problems, report(problems, f"notebook code and output text have contrast >= {MIN_CONTRAST}:1 "
                                           "in both schemes")
 
 
