@@ -31,12 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 from course_links import (  # noqa: E402
-    EXERCISES_FOLDER,
-    Repository,
-    colab_badge_markdown,
-    configured_repository,
-    github_url,
-    is_badge_cell,
+    EXERCISES_FOLDER, Repository, colab_badge_markdown, configured_repository, github_url, is_badge_cell,
     student_copy_path,
 )
 from exercises import CHECK, STARTER, TASK, exercise_roles, is_solution  # noqa: E402
