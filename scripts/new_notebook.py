@@ -197,7 +197,8 @@ def main(argv=None) -> int:
     print(f"  {stage_for_git(path, ROOT)}", flush=True)
     print(f"Created {relative} ({title!r}). Next:\n"
           "  1. write it (replace every text in parentheses and the first code cell; synthetic data only),\n"
-          "     with at least two exercises (docs/teach.md, \"Exercises: task, starter, check and solution\");\n"
+          "     with at least two exercises (docs/teach.md, \"Exercises: task, starter, check and solution\")\n"
+          "     and a mistake students make for each in notebooks/wrong-answers.yml;\n"
           f"  2. after each change `make notebooks NB={relative}` (runs it, stores its outputs), then\n"
           f"     `make check NB={relative}` (student copy, rule book, leak guards, build, nbval);\n"
           "  3. `make test`;\n"

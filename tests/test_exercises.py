@@ -7,6 +7,7 @@ the copies are written by scripts/student_copies.py (`make student-copies`).
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from nbclient import NotebookClient
 
@@ -104,60 +106,54 @@ def test_a_student_copy_runs_top_to_bottom_with_every_check_saying_not_yet(copy,
         assert not any(CORRECT in line or "Traceback" in line for line in lines), f"{where}: {lines}"
 
 
-# Mistakes students make, each answer run in its student copy right after the
-# exercise's check cell and followed by the check again: the check answers with
-# "Not yet: ..." and advice about that mistake, never a traceback.
-WRONG_ANSWERS = {
-    "01-colab-quick-start.ipynb": [
-        ("check_has_fever", "def has_fever(temperature_c):\n    return ['yes' if t >= 38 else 'no' for t in temperature_c]",
-         "return True/False values"),
-        ("check_per_patient", "per_patient = vitals.groupby('patient_id').agg(['mean'])", "two levels"),
-    ],
-    "02-files-and-google-drive.ipynb": [
-        ("check_respiratory_file", "admissions.to_csv(respiratory_path, index=False)", "keep only the rows"),
-        ("check_respiratory_file", "shutil.rmtree(RESULTS)  # what the notebook's last cell does outside Colab",
-         "the results folder"),
-    ],
-    "03-github-round-trip.ipynb": [
-        ("check_on_branch", "def on_branch(link, branch):\n    return link.replace('main', branch)", "expected"),
-        ("check_colab_to_github", "def colab_to_github(link):\n    return link.split('/github/', 1)[1]",
-         "expected 'https://github.com/"),
-    ],
-    "04-gpus-and-tpus.ipynb": [
-        ("check_share_in_range", "def share_in_range(signals, low, high):\n"
-                                 "    return ((signals > low) & (signals < high)).mean(axis=1)",
-         "for the readings 59, 60, 100 and 101 you gave 0.000, expected 0.500 (60 and 100 themselves count"),
-        ("check_share_in_range", "def share_in_range(signals, low, high):\n"
-                                 "    return ((signals >= low) & (signals <= high)).sum(axis=1)",
-         "between 0 and 1"),
-        ("check_share_in_range", "def share_in_range(signals, low, high):\n"
-                                 "    return ((signals >= low) | (signals <= high)).mean(axis=1)",
-         "at least 60 and at most 100"),
-    ],
-    "05-de-identification.ipynb": [
-        ("check_smallest_k", "def smallest_k(table, quasi_identifiers):\n"
-                             "    return table.groupby(quasi_identifiers).size()", "returned a Series"),
-        ("check_smallest_k", "def smallest_k(table, quasi_identifiers):\n"
-                             "    return table.groupby(quasi_identifiers).count().min()", "returned a Series"),
-    ],
-}
+# Mistakes students make, per notebook (notebooks/wrong-answers.yml): each answer
+# runs in the student copy right after its exercise's check cell, followed by the
+# check again, which answers with "Not yet: ..." and advice about that mistake.
+WRONG_ANSWERS = ROOT / "notebooks" / "wrong-answers.yml"
+CHECK_NAME = re.compile(r"def (check_\w+)\(")
+
+
+def wrong_answers() -> dict:
+    with open(WRONG_ANSWERS, encoding="utf-8") as file:
+        return yaml.safe_load(file) or {}
+
+
+def with_wrong_answers(copy: Path, answers: dict) -> tuple[nbformat.NotebookNode, list, list[str]]:
+    """The copy with each of its wrong answers (and the check again) after its check cell,
+    the (answer, advice) pairs in notebook order, and the problems with `answers` itself."""
+    source = WRONG_ANSWERS.relative_to(ROOT)
+    cases = [(case["check"], case["answer"], case["advice"]) for case in answers.get(copy.name) or []]
+    nb = nbformat.read(copy, as_version=4)
+    checks = {match[1]: index for index, cell in enumerate(nb.cells) if CHECK in exercise_roles(cell)
+              for match in [CHECK_NAME.search(cell.source)] if match}
+    problems = [f"{source}: {copy.name} has no check cell defining {name}"
+                for name in sorted({function for function, _, _ in cases} - set(checks))]
+    problems += [f"{source}: no wrong answer for {name} of {copy.name}: add one (check, answer, advice)"
+                 for name in sorted(set(checks) - {function for function, _, _ in cases})]
+    tried = []
+    for function, index in sorted(checks.items(), key=lambda item: -item[1]):   # from the end: indices hold
+        added = [(answer, advice) for name, answer, advice in cases if name == function]
+        nb.cells[index + 1:index + 1] = [new for answer, _ in added for new in
+                                         (nbformat.v4.new_code_cell(answer), nbformat.v4.new_code_cell(f"{function}()"))]
+        tried = added + tried
+    return nb, tried, problems
+
+
+def test_an_exercise_without_a_wrong_answer_or_an_unknown_check_is_named():
+    copy = ROOT / "exercises" / "05-de-identification.ipynb"
+    answers = {copy.name: [case for case in wrong_answers()[copy.name] if case["check"] != "check_generalise_record"]
+               + [{"check": "check_nothing", "answer": "x = 1", "advice": "-"}]}
+    _, _, problems = with_wrong_answers(copy, answers)
+    assert problems == [
+        "notebooks/wrong-answers.yml: 05-de-identification.ipynb has no check cell defining check_nothing",
+        "notebooks/wrong-answers.yml: no wrong answer for check_generalise_record of 05-de-identification.ipynb: "
+        "add one (check, answer, advice)"], problems
 
 
 @pytest.mark.parametrize("copy", COPIES, ids=lambda p: p.name)
 def test_a_common_wrong_answer_gets_not_yet_and_advice_about_it(copy, tmp_path):
-    cases = WRONG_ANSWERS.get(copy.name, [])
-    if not cases:
-        assert not [i for i, role in roles(copy) if role == CHECK], \
-            f"exercises/{copy.name} has exercises but no wrong answers in WRONG_ANSWERS to try them with"
-        return
-    nb = nbformat.read(copy, as_version=4)
-    tried = []
-    for function, answer, advice in reversed(cases):
-        check_at = next(i for i, cell in enumerate(nb.cells)
-                        if CHECK in exercise_roles(cell) and f"def {function}(" in cell.source)
-        nb.cells[check_at + 1:check_at + 1] = [nbformat.v4.new_code_cell(answer),
-                                               nbformat.v4.new_code_cell(f"{function}()")]
-        tried.insert(0, (answer, advice))
+    nb, tried, problems = with_wrong_answers(copy, wrong_answers())
+    assert not problems, "\n".join(problems)
     with local_kernel_config() as config:
         client = NotebookClient(nb, timeout=120, kernel_name="python3", coalesce_streams=True, config=config,
                                 resources={"metadata": {"path": str(tmp_path)}}, allow_errors=True)
