@@ -19,7 +19,7 @@ cell is wrapped in a closed <details class="exercise-solution"> whose summary
 reads "Show solution": the browser's find-in-page reaches its text only once
 it is unfolded (notebook.css hides a closed solution's body), the site search
 never indexes it (the page step leaves solution cells out of the search
-text) and print keeps it folded.
+text) and print leaves it out.
 """
 from __future__ import annotations
 

@@ -43,12 +43,14 @@ def test_solutions_are_folded_and_find_in_page_reaches_them_only_unfolded(page):
     assert page.evaluate(BODY_SHOWN) == [True, True], "Enter on the summary does not unfold it"
 
 
-def test_solutions_print_folded_even_when_unfolded_on_screen(page):
+def test_solutions_are_left_off_paper_even_when_unfolded_on_screen(page):
     page.locator("details.exercise-solution > summary").first.click()
     page.emulate_media(media="print")
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")  # as Material does for print
     assert page.evaluate(BODY_SHOWN) == [False, False], "a solution is printed"
-    assert page.locator("details.exercise-solution > summary").first.is_visible()
+    assert not page.locator("details.exercise-solution > summary").first.is_visible(), \
+        "a 'Show solution' box that cannot be opened is printed"
+    assert page.locator(".celltag_check").first.is_visible(), "the exercise's check is not printed"
 
 
 def test_without_the_course_rule_find_in_page_would_reach_a_folded_solution(page):
