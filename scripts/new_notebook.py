@@ -112,7 +112,8 @@ def build_notebook(relative: str, title: str) -> nbformat.NotebookNode:
             f"> - {OBJECTIVE_PLACEHOLDERS[0]};\n"
             f"> - {OBJECTIVE_PLACEHOLDERS[1]}.\n"
             "\n"
-            f"Part of section 1.8 of the Health Data Science course: [1.8 Google Colab]({chapter_url})"),
+            "Part of section 1.8, Google Colab, of the Health Data Science course. "
+            f"Read it with [1.8 Google Colab]({chapter_url})"),
         nbformat.v4.new_markdown_cell(
             "> **Synthetic data only**\n"
             ">\n"
