@@ -32,6 +32,10 @@ DRAWER_OPEN_JS = """() => {
   return r.left >= -1 && r.width > 0 && r.left < window.innerWidth;
 }"""
 
+# The drawer shows the panel of the page's section; links of the panels it covers are hidden.
+DRAWER_LINK_SHOWN_JS = """() => Array.from(document.querySelectorAll('.md-sidebar--primary .md-nav__link'))
+  .some(link => link.checkVisibility({visibilityProperty: true}) && link.getClientRects().length > 0)"""
+
 
 @pytest.fixture(scope="module")
 def phone(browser):
@@ -55,7 +59,7 @@ def phone_visits(phone, built_site, site_url):
             menu.click()
             try:
                 page.wait_for_function(DRAWER_OPEN_JS, timeout=3_000)
-                drawer_opened = page.locator(".md-sidebar--primary .md-nav__link").first.is_visible()
+                drawer_opened = page.evaluate(DRAWER_LINK_SHOWN_JS)
             except Exception:
                 drawer_opened = False
         visits["/" + path] = {"overflow": overflow, "menu": menu.is_visible() or drawer_opened,
@@ -80,3 +84,61 @@ def test_every_page_opens_its_navigation_drawer_on_a_phone(phone_visits):
                                else "the menu button did not open the navigation drawer")
                 for page, v in phone_visits.items() if not v["drawer_opened"]]
     assert not problems, report(problems, "on a phone the menu button opens the navigation")
+
+
+# The focused element: where it is, whether it is in the drawer and drawn, and the drawer's state.
+FOCUS_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  const drawer = document.querySelector('.md-sidebar--primary');
+  return {what: e.tagName.toLowerCase() + ' ' + JSON.stringify((e.textContent || '').trim().slice(0, 30)),
+          menu: e.matches('.md-header label[for="__drawer"]'), in_drawer: !!drawer && drawer.contains(e),
+          seen: e.checkVisibility({visibilityProperty: true, opacityProperty: true}) &&
+                r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+          at: [Math.round(r.left), Math.round(r.top)], open: document.getElementById('__drawer').checked};
+}"""
+KEYBOARD_DRAWER_PAGES = ["chapter-1/colab/notebook-options/", "notebooks/04-gpus-and-tpus/"]
+
+
+def drawer_from_the_keyboard(page, url: str) -> list[str]:
+    """Problems a keyboard user meets with the navigation drawer on `url`."""
+    open_page(page, url)
+    problems, where = [], url.split("/course", 1)[-1]
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if (page.evaluate(FOCUS_JS) or {}).get("menu"):
+            break
+    else:
+        return [f"{where}: the menu button is not among the first 6 Tab stops"]
+    page.keyboard.press("Enter")
+    try:
+        page.wait_for_function(DRAWER_OPEN_JS, timeout=3_000)   # slid in
+    except Exception:
+        pass
+    focus = page.evaluate(FOCUS_JS)
+    if not (focus and focus["open"] and focus["in_drawer"]):
+        return [f"{where}: Enter on the menu button did not open the drawer and move the focus into it ({focus})"]
+    for number in range(1, 60):
+        if not focus["seen"]:
+            problems.append(f"{where}: drawer Tab stop {number}, {focus['what']} at {focus['at']}, is not seen")
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_JS)
+        if not focus or not focus["in_drawer"]:
+            break
+    if focus and focus["open"]:
+        problems.append(f"{where}: the focus left the drawer ({focus['what']}) and the drawer stayed open over it")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Escape")
+    focus = page.evaluate(FOCUS_JS)
+    if focus and focus["open"]:
+        problems.append(f"{where}: Escape did not close the drawer")
+    return problems
+
+
+def test_the_navigation_drawer_works_from_the_keyboard_showing_every_stop_in_it(phone, site_url):
+    page = phone.new_page()
+    problems = [p for path in KEYBOARD_DRAWER_PAGES for p in drawer_from_the_keyboard(page, urljoin(site_url, path))]
+    page.close()
+    assert not problems, report(problems, "on a phone the drawer opens with Enter on the menu button, shows "
+                                          "each Tab stop in it, and closes with Escape or when the focus leaves")

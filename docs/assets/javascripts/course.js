@@ -122,6 +122,45 @@
     opened = [];
   });
 
+  // The navigation drawer from the keyboard: the menu button is a Tab stop
+  // that opens it with Enter or Space and moves the focus to its first link;
+  // Escape, or the focus leaving it, closes it.
+  function keyboardDrawer() {
+    var button = document.querySelector('.md-header label[for="__drawer"]');
+    var sidebar = document.querySelector(".md-sidebar--primary");
+    if (!button || !sidebar || button.hasAttribute("tabindex")) return;
+    sidebar.addEventListener("focusout", function (event) {
+      var toggle = document.getElementById("__drawer");
+      if (toggle.checked && event.relatedTarget && !sidebar.contains(event.relatedTarget)) toggle.click();
+    });
+    button.setAttribute("tabindex", "0");
+    button.setAttribute("role", "button");
+    button.setAttribute("aria-label", "Navigation");
+    button.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      if (event.key === " ") {       // Material itself clicks a focused label on Enter
+        event.preventDefault();
+        button.click();
+      }
+      setTimeout(function () {
+        if (!document.getElementById("__drawer").checked) return;
+        var links = document.querySelectorAll(".md-sidebar--primary :is(a[href], label[tabindex])");
+        var first = Array.prototype.find.call(links, function (link) {
+          return link.checkVisibility({visibilityProperty: true}) && link.getClientRects().length;
+        });
+        if (first) first.focus();
+      }, 0);
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var toggle = document.getElementById("__drawer");
+    if (event.key !== "Escape" || !toggle || !toggle.checked) return;
+    toggle.click();
+    var button = document.querySelector('.md-header label[for="__drawer"]');
+    if (button) button.focus();
+  });
+
   var pending = null;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
@@ -137,5 +176,6 @@
     stackWideTables();
     makeFiguresEnlargeable();
     markScrollingBoxes();
+    keyboardDrawer();
   });
 })();
