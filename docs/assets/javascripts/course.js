@@ -133,8 +133,7 @@
       var toggle = document.getElementById("__drawer");
       if (toggle.checked && event.relatedTarget && !sidebar.contains(event.relatedTarget)) toggle.click();
     });
-    button.setAttribute("tabindex", "0");
-    button.setAttribute("role", "button");
+    button.setAttribute("tabindex", "0");   // a label takes no button role (ARIA in HTML)
     button.setAttribute("aria-label", "Navigation");
     button.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") return;
