@@ -133,8 +133,13 @@
       var toggle = document.getElementById("__drawer");
       if (toggle.checked && event.relatedTarget && !sidebar.contains(event.relatedTarget)) toggle.click();
     });
-    button.setAttribute("tabindex", "0");   // a label takes no button role (ARIA in HTML)
-    button.setAttribute("aria-label", "Navigation");
+    // A label takes no button role and no aria-label (ARIA in HTML): it is named
+    // by its text, hidden from sight (the icon shows).
+    button.setAttribute("tabindex", "0");
+    var name = document.createElement("span");
+    name.className = "course-hidden-name";
+    name.textContent = "Navigation";
+    button.appendChild(name);
     button.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") return;
       if (event.key === " ") {       // Material itself clicks a focused label on Enter
