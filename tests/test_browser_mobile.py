@@ -88,6 +88,13 @@ def test_every_page_opens_its_navigation_drawer_on_a_phone(phone_visits):
 
 # The focused element: where it is, whether it is in the drawer and drawn, and the drawer's state.
 FOCUS_JS = """() => {
+  // Something else drawn over the element's middle (another drawer panel, say).
+  const covered = (e, r) => {
+    const x = Math.min(Math.max((r.left + r.right) / 2, 0), innerWidth - 1);
+    const y = Math.min(Math.max((r.top + r.bottom) / 2, 0), innerHeight - 1);
+    const top = document.elementFromPoint(x, y);
+    return !top || !(top === e || e.contains(top) || top.contains(e));
+  };
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   const r = e.getBoundingClientRect();
@@ -95,7 +102,7 @@ FOCUS_JS = """() => {
   return {what: e.tagName.toLowerCase() + ' ' + JSON.stringify((e.textContent || '').trim().slice(0, 30)),
           menu: e.matches('.md-header label[for="__drawer"]'), in_drawer: !!drawer && drawer.contains(e),
           seen: e.checkVisibility({visibilityProperty: true, opacityProperty: true}) &&
-                r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+                r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight && !covered(e, r),
           at: [Math.round(r.left), Math.round(r.top)], open: document.getElementById('__drawer').checked};
 }"""
 KEYBOARD_DRAWER_PAGES = ["chapter-1/colab/notebook-options/", "notebooks/04-gpus-and-tpus/"]
