@@ -210,17 +210,14 @@ def blank_band(png: Path, height: int = BLANK_BAND_PX) -> tuple[int, int] | None
         rgb = image.convert("RGB")
         width, rows = rgb.size
         flat_since = None
-        for y in range(rows):
-            row = rgb.crop((0, y, width, y + 1))
-            flat = row.getextrema() and all(low == high for low, high in row.getextrema())
-            if flat and flat_since is None:
-                flat_since = y
-            elif not flat:
-                if flat_since is not None and y - flat_since >= height:
+        for y in range(rows + 1):      # one step past the end closes a band that reaches the bottom
+            flat = y < rows and all(low == high for low, high in rgb.crop((0, y, width, y + 1)).getextrema())
+            if flat:
+                flat_since = y if flat_since is None else flat_since
+            elif flat_since is not None:
+                if y - flat_since >= height:
                     return flat_since, y
                 flat_since = None
-        if flat_since is not None and rows - flat_since >= height:
-            return flat_since, rows
     return None
 
 
