@@ -116,3 +116,25 @@ def test_the_local_server_stays_quiet_when_a_client_hangs_up_early(tmp_path, cap
     finally:
         server.shutdown()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_benchmarks_jupyter_book_holds_the_same_pages_and_notebooks_with_code_named_python(root, tmp_path):
+    """`make bench` compares the course with Jupyter Book on the same content rendered alike:
+    every page of the nav in order, the same notebook cells, and Python named as the notebooks'
+    language so that Jupyter Book highlights their code as mkdocs-jupyter does."""
+    import nbformat
+    from bench import jupyter_book_copy, nav_files
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(root / "mkdocs.yml", encoding="utf-8") as handle:
+        nav = nav_files(yaml_load(handle)["nav"])
+    book = jupyter_book_copy(root, tmp_path / "book")
+
+    toc = (book / "_toc.yml").read_text(encoding="utf-8")
+    listed = re.findall(r"^(?:root|  - file): (.+)$", toc, re.M)
+    assert listed == [re.sub(r"\.(md|ipynb)$", "", page) for page in nav], toc
+    for original in sorted((root / "notebooks").glob("*.ipynb")):
+        copy = nbformat.read(book / "notebooks" / original.name, as_version=4)
+        assert copy.cells == nbformat.read(original, as_version=4).cells, f"{original.name}: cells differ"
+        lexer = copy.metadata.get("language_info", {}).get("pygments_lexer")
+        assert lexer == "ipython3", f"{original.name}: Jupyter Book would not highlight its code ({copy.metadata})"
