@@ -18,6 +18,11 @@ parses the content once (selectolax's Lexbor HTML5 parser), then on that tree:
   and output (assets/javascripts/course.js makes a box a Tab stop while it
   scrolls);
 - gives every figure the alt text its notebook stores (rule `figure-alt-text`);
+- makes the notebook's links to the course site's own pages (absolute, rule
+  `absolute-links`, so that they work in Colab) relative, so that they stay on
+  the copy of the site being read (a preview, a fork's site) and the internal
+  link check follows them to their anchors; a link to a page the site does not
+  have is a warning naming notebook and cell;
 - removes the scripts that would load code from another site;
 - points each copy button at the highlighted code and drops the hidden copy
   and the button's inline icon (notebook.css draws it once for all);
@@ -136,6 +141,7 @@ def on_page_content(content, page, config, files):
     page.notebook_search_text = searchable_text(wrapper)
     page.meta["description"] = description_of(wrapper, page)
     give_figures_their_alt_text(wrapper, notebook)
+    link_own_pages_within_this_site(wrapper, notebook, page, files)
     make_course_boxes(wrapper)
     drop_tool_leftovers(wrapper)
     place_launch_bar(tree, wrapper, notebook, page, config, files)
@@ -232,6 +238,25 @@ def give_figures_their_alt_text(wrapper, notebook: Notebook) -> None:
     for (_, alt), image in zip(figures, images):
         if alt is not None:
             image.attrs["alt"] = alt
+
+
+def link_own_pages_within_this_site(wrapper, notebook: Notebook, page, files) -> None:
+    """Each link to a page or file of the course site, made relative to this page."""
+    site = _build.course.site_url
+    known = {address for file in files for address in (file.url, file.dest_uri)}
+    for link in wrapper.css("a[href]"):
+        href = link.attributes.get("href") or ""
+        if not href.startswith(site):
+            continue
+        target = urlsplit(href[len(site):])
+        if target.path not in known:
+            log.warning(f"{notebook.path}: {cell_of(link, notebook)}: the link {href} leads to no page of "
+                        f"the course site; link to a page the site has ({site}PAGE/)")
+            continue
+        relative = get_relative_url(target.path, page.url)
+        if (target.path.endswith("/") or not target.path) and not relative.endswith("/"):
+            relative += "/"
+        link.attrs["href"] = relative + (f"#{target.fragment}" if target.fragment else "")
 
 
 def make_course_boxes(wrapper) -> None:

@@ -203,7 +203,8 @@ def main(argv=None) -> int:
           f"  2. after each change `make notebooks NB={relative}` (runs it, stores its outputs), then\n"
           f"     `make check NB={relative}` (student copy, rule book, leak guards, build, nbval);\n"
           "  3. `make test`;\n"
-          f"  4. `git add {relative} exercises/{filename} mkdocs.yml`, then commit and push.")
+          f"  4. `git add {relative} exercises/{filename} notebooks/wrong-answers.yml mkdocs.yml`,\n"
+          "     then commit and push.")
     return 0
 
 

@@ -76,11 +76,13 @@ class Course:
     asks for it; tests pass their own."""
 
     def __init__(self, root: Path = ROOT, *, repository: Repository | None = None,
-                 runtime_file: Path | None = None, pins_file: Path | None = None):
+                 runtime_file: Path | None = None, pins_file: Path | None = None,
+                 wrong_answers_file: Path | None = None):
         self.root = root
         self._repository = repository
         self.runtime_file = runtime_file or root / "notebooks" / "colab-runtime.txt"
         self.pins_file = pins_file or root / "notebooks" / "requirements.txt"
+        self.wrong_answers_file = wrong_answers_file or root / "notebooks" / "wrong-answers.yml"
 
     @functools.cached_property
     def repository(self) -> Repository:
@@ -103,6 +105,16 @@ class Course:
     @functools.cached_property
     def pins(self) -> tuple[dict[str, str], list[str]]:
         return read_pins(self.pins_file)
+
+    @functools.cached_property
+    def wrong_answers(self) -> dict[str, list[dict]]:
+        """notebooks/wrong-answers.yml: notebook file name -> its (check, answer, advice) entries."""
+        import yaml
+
+        if not self.wrong_answers_file.is_file():
+            return {}
+        with open(self.wrong_answers_file, encoding="utf-8") as file:
+            return yaml.safe_load(file) or {}
 
     def shown(self, path: Path) -> str:
         """`path` as authors see it: relative to the course's folder when inside it."""
@@ -448,6 +460,32 @@ def exercises_present(notebook: Notebook):
         yield None, (f"has {tasks} exercise(s), expected at least {MIN_EXERCISES}: each is a Markdown task "
                      "tagged 'exercise' and code cells tagged 'starter', 'check' and 'solution' "
                      "(docs/teach.md, \"Exercises: task, starter, check and solution\")")
+
+
+CHECK_NAME = re.compile(r"def (check_\w+)\(")
+
+
+def check_cells(notebook: Notebook) -> dict[str, int]:
+    """check function name -> index of the check cell that defines it."""
+    return {match[1]: index for index, cell in enumerate(notebook.cells) if CHECK in exercise_roles(cell)
+            for match in [CHECK_NAME.search(source_of(cell))] if match}
+
+
+@notebook_rule("wrong-answers", "each exercise's check is tried on a mistake students make, listed in "
+                                "notebooks/wrong-answers.yml (the tests run it and expect advice)")
+def wrong_answers(notebook: Notebook):
+    if notebook.is_student_copy:          # the copy's checks are its notebook's
+        return
+    listing = notebook.course.shown(notebook.course.wrong_answers_file)
+    entries = notebook.course.wrong_answers.get(notebook.name) or []
+    listed = {entry.get("check") for entry in entries if isinstance(entry, dict)}
+    checks = check_cells(notebook)
+    for name, index in checks.items():
+        if name not in listed:
+            yield index, (f"no wrong answer for {name} in {listing}: add a mistake students make "
+                          f"(check: {name}, answer: ..., advice: words its Not yet message must contain)")
+    for name in sorted(listed - set(checks), key=str):
+        yield None, f"{listing} lists {name!r} for this notebook, but no check cell defines it"
 
 
 ORDER = (TASK, STARTER, CHECK, SOLUTION)
@@ -874,6 +912,36 @@ def pinned_imports(notebook: Notebook):
         elif distribution not in pins:
             yield item.cell, (f"line {item.line}: `import {item.module}` needs {distribution}, "
                               f"which is not pinned in {pins_file}")
+
+
+# A command that installs software, in any form a code cell can run it: `%pip install`,
+# `!pip install`, `!{sys.executable} -m pip install`, `!apt-get install`, `%conda install`,
+# a `%%bash` cell, or the words inside subprocess.run([...]).
+INSTALL_COMMAND = re.compile(r"""(?ix)
+    (?<![\w.-])
+    (?: pip3? | (?:python3?|\{sys\.executable\}) \s+ -m \s+ pip | uv \s+ pip | conda | mamba | micromamba
+      | apt(?:-get)? | dnf | yum | apk | brew | npm | easy_install )
+    \s+ (?:-\S+ \s+)* (?:install|add) \b
+  | ['"]pip3?['"] \s*,\s* (?:['"]-[^'"]*['"] \s*,\s*)* ['"]install['"]
+  | \bpip\.main\(
+""")
+
+
+@notebook_rule("installs-nothing", "no code cell installs software (pip, conda, apt ...): the notebooks run "
+                                   "on what Colab already has")
+def installs_nothing(notebook: Notebook):
+    """An install works differently in Colab (it lasts until the runtime resets, and it can
+    replace a package Colab's other packages were built against) and here (where it would
+    change the machine's own Python); a student should never have to wait for one."""
+    for index, cell in enumerate(notebook.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        for number, line in enumerate(source_of(cell).splitlines(), 1):
+            if not line.lstrip().startswith("#") and INSTALL_COMMAND.search(line):
+                yield index, (f"line {number}: `{line.strip()}` installs software; the course's notebooks "
+                              "install nothing: use what Colab's runtime has "
+                              f"({notebook.course.shown(notebook.course.runtime_file)}), or drop the cell")
+                break
 
 
 # How a notebook states the Colab runtime it is tested against, e.g.

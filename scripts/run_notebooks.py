@@ -3,7 +3,8 @@
 Each notebook runs top to bottom in a fresh kernel from the notebooks/ folder
 (as in Colab, where nothing is installed first). Progress is printed per
 cell. A notebook whose cell fails is left untouched on disk, and the error
-names the notebook and the cell.
+names the notebook and the cell. A notebook with a cell that installs
+software (the rule book's `installs-nothing`) is refused before anything runs.
 
 This process talks to the kernel through Unix sockets in a private temporary
 folder (Jupyter's IPC transport), not TCP ports: nothing listens on the
@@ -29,6 +30,7 @@ from nbclient.exceptions import CellExecutionError
 from traitlets.config import Config
 
 from clean_notebooks import clean, course_notebooks
+from notebook_rules import check_paths
 
 TIMEOUT_PER_CELL = 120
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")   # tracebacks are coloured for a terminal
@@ -67,7 +69,12 @@ def local_kernel_config():
 
 
 def execute(path: Path) -> float:
-    """Run `path` in place; returns the seconds it took. Raises SystemExit naming the cell on failure."""
+    """Run `path` in place; returns the seconds it took. Raises SystemExit naming the cell on failure,
+    and before running anything if a cell would install software (on this machine, into whatever
+    `pip` is first on PATH)."""
+    installs = check_paths([path], ["installs-nothing"], root=path.resolve().parent.parent)
+    if installs:
+        raise SystemExit("\n".join(map(str, installs)) + f"\n{path}: not run, and not changed.")
     nb = nbformat.read(path, as_version=4)
     # coalesce_streams: one stdout output per cell, however the kernel chunked it,
     # so re-running a notebook does not churn its stored outputs.

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from mkdocs.utils.yaml import yaml_load
 
-from course_links import Repository
+from course_links import Repository, configured_course, published_site_url
 from git_files import listed_files
 from local_site import JUPYTER_CACHE
 
@@ -68,6 +68,15 @@ def plant_build_defects(course: Path) -> dict:
     node.cells[0].source = node.cells[0].source.replace("/github/", "/github/someone-else/other-")
     nbformat.write(node, stale)
     planted["badge"] = {"notebook": f"notebooks/{stale.name}"}
+
+    # A link to a page of the course site that the site does not have.
+    linking = notebooks[1]
+    site = published_site_url(configured_course(course / "mkdocs.yml")).rstrip("/") + "/"
+    node = nbformat.read(linking, as_version=4)
+    node.cells.append(nbformat.v4.new_markdown_cell(f"Next: [survival analysis]({site}chapter-2/survival/)."))
+    nbformat.write(node, linking)
+    planted["missing page"] = {"notebook": f"notebooks/{linking.name}", "cell": len(node.cells) - 1,
+                               "url": f"{site}chapter-2/survival/"}
     return planted
 
 

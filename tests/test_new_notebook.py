@@ -45,8 +45,8 @@ def test_new_notebook_is_numbered_executed_added_to_the_nav_and_builds(root, tmp
     # git lists it at once, so the launch-link tests accept it; the steps end with committing it.
     assert f"  staged with `git add --intent-to-add {expected}`, so git lists it" in result.stdout, result.stdout
     assert expected in tracked_files(course)
-    assert f"`git add {expected} exercises/{Path(expected).name} mkdocs.yml`, then commit and push" \
-        in result.stdout, result.stdout
+    assert f"`git add {expected} exercises/{Path(expected).name} notebooks/wrong-answers.yml mkdocs.yml`" \
+        in result.stdout and "then commit and push" in result.stdout, result.stdout
 
     cells = nbformat.read(course / expected, as_version=4).cells
     assert cells[0].source == colab_badge_markdown(configured_repository(course / "mkdocs.yml"), expected)
@@ -174,6 +174,24 @@ def test_a_missing_package_points_to_the_rule_book(tmp_path):
     with pytest.raises(SystemExit) as failure:
         execute(path)
     assert f"`make lint-notebooks NB={path}`" in str(failure.value), failure.value
+
+
+def test_a_notebook_that_installs_software_is_refused_before_any_cell_runs(tmp_path):
+    """`make notebooks` never runs an install: it would change this machine's own Python."""
+    marker = tmp_path / "ran"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').close()"),
+        nbformat.v4.new_code_cell("%pip install -q lifelines")])
+    path = tmp_path / "installs.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as failure:
+        execute(path)
+    message = str(failure.value)
+    assert "installs.ipynb: cell 1: [installs-nothing] line 1: `%pip install -q lifelines` installs software" \
+        in message and message.endswith(f"{path}: not run, and not changed."), message
+    assert not marker.exists(), "a cell ran"
+    assert path.read_bytes() == before
 
 
 def test_the_next_number_is_never_one_already_used(tmp_path):

@@ -261,6 +261,29 @@ def test_a_notebook_loading_a_remote_image_or_lacking_a_first_paragraph_fails_th
     assert f"{remote['notebook']}: the page needs a paragraph after its '# Title'" in log, log
 
 
+def test_a_notebook_linking_to_a_page_the_site_lacks_fails_the_build_naming_notebook_and_cell(defective_build):
+    """Notebooks link to the course site's pages by their absolute address (they are opened in
+    Colab too); the build checks that each such page exists."""
+    log, missing = defective_build["log"], defective_build["planted"]["missing page"]
+    assert f"{missing['notebook']}: cell {missing['cell']}: the link {missing['url']} leads to no page of the " \
+           "course site" in log, log
+
+
+def test_links_to_the_course_sites_pages_stay_on_the_copy_of_the_site_being_read(built_site):
+    """On the site, a notebook's links to the course's own pages are relative: a preview or a
+    fork's site keeps the reader there, and the internal link check follows them to their anchors."""
+    from notebook_rules import Course
+
+    published = Course().site_url
+    for notebook in NOTEBOOKS:
+        wrapper = soup_of(notebook_page(built_site, notebook)).select_one(".jupyter-wrapper")
+        absolute = [a["href"] for a in wrapper.select("a[href]") if a["href"].startswith(published)]
+        assert not absolute, f"{notebook.name}: links leave for the published site: {absolute}"
+    node = nbformat.read(NOTEBOOKS[0], as_version=4)
+    assert any(published + "chapter-1/colab/" in cell.source for cell in node.cells), \
+        f"{NOTEBOOKS[0].name} no longer links to the chapter by its address: the check above checks nothing"
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_pages_show_the_course_boxes_and_no_notebook_tool_leftovers(built_site, notebook):
     from notebook_rules import NOTEBOOK_BOXES

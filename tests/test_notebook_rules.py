@@ -205,3 +205,43 @@ def test_a_notebook_with_fewer_than_two_exercises_is_named(root, tmp_path):
         "planted.ipynb: [exercises-present] has 0 exercise(s), expected at least 2: each is a Markdown task "
         "tagged 'exercise' and code cells tagged 'starter', 'check' and 'solution' (docs/teach.md, "
         "\"Exercises: task, starter, check and solution\")"]
+
+
+def test_an_install_in_any_form_is_named_with_notebook_cell_and_line(root, tmp_path):
+    """The notebooks run on what Colab has: a cell that installs software is named, whatever
+    form the install takes, and a notebook that merely inspects packages passes."""
+    installs = ["%pip install -q lifelines", "!pip install seaborn==0.13.2",
+                "import sys\n!{sys.executable} -m pip install polars", "!apt-get -qq install -y graphviz",
+                "%conda install -y scikit-survival",
+                "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'pip', 'install', 'lifelines'])"]
+    fine = ["import sys\n!{sys.executable} -m pip show numpy pandas", "# no pip install needed here\nx = 1",
+            "def installed(package):\n    return package in {'numpy'}"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in installs + fine]
+    problems = problems_of(tmp_path, nb, ["installs-nothing"])
+    assert [p.split(": [")[0] for p in problems] == [f"planted.ipynb: cell {i}" for i in range(len(installs))], problems
+    assert problems[2].startswith("planted.ipynb: cell 2: [installs-nothing] line 2: `!{sys.executable} -m pip "
+                                  "install polars` installs software; the course's notebooks install nothing"), problems
+
+
+def test_a_check_without_a_wrong_answer_or_a_listed_check_without_a_cell_is_named(root, tmp_path):
+    """Every exercise's check has a mistake in notebooks/wrong-answers.yml for the tests to
+    try; the rule book (and so `make check` and the commit guard) names one that has none."""
+    from notebook_rules import Course, Notebook, check_notebooks
+
+    source = root / "notebooks" / "05-de-identification.ipynb"
+    listing = tmp_path / "notebooks" / "wrong-answers.yml"
+    listing.parent.mkdir()
+    listing.write_text("05-de-identification.ipynb:\n"
+                       "  - {check: check_smallest_k, answer: 'x = 1', advice: '-'}\n"
+                       "  - {check: check_nothing, answer: 'x = 1', advice: '-'}\n", encoding="utf-8")
+    course = Course(tmp_path, wrong_answers_file=listing)
+    notebook = Notebook.read(source, "notebooks/05-de-identification.ipynb", course)
+    problems = [str(p) for p in check_notebooks([notebook], ["wrong-answers"])]
+    generalise = next(i for i, cell in enumerate(notebook.cells) if "def check_generalise_record(" in cell.source)
+    assert problems == [
+        "notebooks/05-de-identification.ipynb: [wrong-answers] notebooks/wrong-answers.yml lists 'check_nothing' "
+        "for this notebook, but no check cell defines it",
+        f"notebooks/05-de-identification.ipynb: cell {generalise}: [wrong-answers] no wrong answer for "
+        "check_generalise_record in notebooks/wrong-answers.yml: add a mistake students make (check: "
+        "check_generalise_record, answer: ..., advice: words its Not yet message must contain)"], problems
