@@ -910,8 +910,10 @@ def pinned_imports(notebook: Notebook):
                 yield item.cell, (f"line {item.line}: `import {item.module}` exists only in Colab; "
                                   "import it inside an `if` that checks for Colab")
         elif distribution not in pins:
+            version = notebook.course.runtime.packages.get(distribution)
+            fix = f": add `{distribution}=={version}` (Colab's version) to it, then `make setup`" if version else ""
             yield item.cell, (f"line {item.line}: `import {item.module}` needs {distribution}, "
-                              f"which is not pinned in {pins_file}")
+                              f"which is not pinned in {pins_file}{fix}")
 
 
 # A command that installs software, in any form a code cell can run it: `%pip install`,

@@ -230,10 +230,12 @@ def test_pinned_import_check_names_notebook_and_unpinned_import(tmp_path):
         "if IN_COLAB:\n    from google.colab import drive",
         "from google.colab import files",
     )
-    problems = rule_problems("pinned-imports", [planted], Course(tmp_path, pins_file=pins))
+    runtime_file = tmp_path / "colab-runtime.txt"
+    runtime_file.write_text(RUNTIME_TEXT + "nbformat==5.10.4\n")
+    problems = rule_problems("pinned-imports", [planted], Course(tmp_path, pins_file=pins, runtime_file=runtime_file))
     assert problems == [
         "planted.ipynb: cell 1: [pinned-imports] line 2: `import nbformat` needs nbformat, "
-        "which is not pinned in requirements.txt",
+        "which is not pinned in requirements.txt: add `nbformat==5.10.4` (Colab's version) to it, then `make setup`",
         "planted.ipynb: cell 3: [pinned-imports] line 1: `import google.colab` exists only in Colab; "
         "import it inside an `if` that checks for Colab",
     ]
