@@ -256,7 +256,7 @@ FOCUS_JS = "() => {" + _HELPERS_JS + r"""
   // must meet the viewport (an off-canvas drawer's links do not).
   const box = e.getBoundingClientRect();
   const meets = x => { const r = x.getBoundingClientRect();
-    return r.right >= 0 && r.bottom >= 0 && r.left <= innerWidth && r.top <= innerHeight; };
+    return r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight; };   // an edge is not enough
   const on_screen = [e, ...stand_ins].some(meets);
   return {what: name(e), cell: cellOf(e), text: (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 40),
           operable, scrolls, indicator, on_screen, at: [Math.round(box.left), Math.round(box.top)], colab: e.matches('""" + COLAB_LINK + r"""'),
