@@ -312,9 +312,8 @@ def _stream(command: list[str], base_url: str) -> tuple[list[Link], int, list[st
                 links.append(link)
                 if link.page_url:
                     pages.add(link.page_url)
-                if link.resolved.startswith("file:"):
-                    pass                    # the canary (internal mode): its missing anchor is expected
-                elif not link.valid or any(tag != "http-redirected" for tag, _ in link.warnings):
+                canary = link.resolved.startswith("file:")   # internal mode: its missing anchor is expected
+                if not canary and (not link.valid or any(tag != "http-redirected" for tag, _ in link.warnings)):
                     problems += 1
                 if len(links) % PROGRESS_EVERY == 0:
                     print(f"  checked {len(links)} links on {len(pages)} pages, {problems} to look at "

@@ -72,7 +72,7 @@ def execute(path: Path) -> float:
     """Run `path` in place; returns the seconds it took. Raises SystemExit naming the cell on failure,
     and before running anything if a cell would install software (on this machine, into whatever
     `pip` is first on PATH)."""
-    installs = check_paths([path], ["installs-nothing"], root=path.resolve().parent.parent)
+    installs = check_paths([path], ["installs-nothing"])
     if installs:
         raise SystemExit("\n".join(map(str, installs)) + f"\n{path}: not run, and not changed.")
     nb = nbformat.read(path, as_version=4)

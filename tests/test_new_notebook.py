@@ -151,20 +151,26 @@ def test_outside_git_the_new_notebook_is_not_staged_and_the_output_says_what_to_
     assert stage_for_git(path, tmp_path) == "not in a git work tree: `git add notebooks/01-x.ipynb` once it is one"
 
 
+def refusal(nb, path: Path) -> str:
+    """What `make notebooks` says when it will not store a run of `nb` (written to `path`);
+    the file must be left exactly as it was."""
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as failure:
+        execute(path)
+    assert path.read_bytes() == before, f"{path} was changed"
+    return str(failure.value)
+
+
 def test_a_failing_cell_is_named_by_notebook_and_cell_and_the_notebook_is_left_as_it_was(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1"),
                 nbformat.v4.new_markdown_cell("Text."), nbformat.v4.new_code_cell("1 / 0")]
     path = tmp_path / "broken.ipynb"
-    nbformat.write(nb, path)
-    before = path.read_bytes()
-    with pytest.raises(SystemExit) as failure:
-        execute(path)
-    message = str(failure.value)
+    message = refusal(nb, path)
     assert message.startswith(f"{path}: code cell 2 of 2 (cell 3) failed; the notebook was not changed."), message
     assert "ZeroDivisionError" in message
     assert "\x1b[" not in message, "no terminal colour codes when the output is not a terminal"
-    assert path.read_bytes() == before
 
 
 def test_a_missing_package_points_to_the_rule_book(tmp_path):
@@ -183,15 +189,10 @@ def test_a_notebook_that_installs_software_is_refused_before_any_cell_runs(tmp_p
         nbformat.v4.new_code_cell(f"open({str(marker)!r}, 'w').close()"),
         nbformat.v4.new_code_cell("%pip install -q lifelines")])
     path = tmp_path / "installs.ipynb"
-    nbformat.write(nb, path)
-    before = path.read_bytes()
-    with pytest.raises(SystemExit) as failure:
-        execute(path)
-    message = str(failure.value)
+    message = refusal(nb, path)
     assert "installs.ipynb: cell 1: [installs-nothing] line 1: `%pip install -q lifelines` installs software" \
         in message and message.endswith(f"{path}: not run, and not changed."), message
     assert not marker.exists(), "a cell ran"
-    assert path.read_bytes() == before
 
 
 def test_the_next_number_is_never_one_already_used(tmp_path):

@@ -124,10 +124,9 @@ def test_the_benchmarks_jupyter_book_holds_the_same_pages_and_notebooks_with_cod
     language so that Jupyter Book highlights their code as mkdocs-jupyter does."""
     import nbformat
     from bench import jupyter_book_copy, nav_files
-    from mkdocs.utils.yaml import yaml_load
+    from course_support import mkdocs_settings
 
-    with open(root / "mkdocs.yml", encoding="utf-8") as handle:
-        nav = nav_files(yaml_load(handle)["nav"])
+    nav = nav_files(mkdocs_settings(root)["nav"])
     book = jupyter_book_copy(root, tmp_path / "book")
 
     toc = (book / "_toc.yml").read_text(encoding="utf-8")
